@@ -1,0 +1,1 @@
+"""medsupply's HTTP service (FastAPI). It talks to the graph only through :mod:`reasoner`."""

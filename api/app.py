@@ -1,0 +1,67 @@
+"""The FastAPI application. Routers are modules in :mod:`api.routes` exposing ``router``.
+
+The store is opened once per process at start-up (filling it with the default dataset when
+empty) and shared through ``app.state``; handlers get it with :func:`api.deps.store`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from api import problems, routes
+from reasoner import __version__
+from reasoner.config import Settings, load_settings
+from reasoner.dataset import open_store
+
+log = logging.getLogger("medsupply.http")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.store = open_store(settings, progress=lambda m: log.info(m))
+        yield
+        app.state.store.flush()
+
+    app = FastAPI(
+        title="medsupply",
+        version=__version__,
+        description=(
+            "Regulatory reasoning about the supply security of medicines and medical devices in the "
+            "Netherlands and the EU: compliance checks as of a date, SPARQL, named policy queries and "
+            "dependency reports. Every answer cites its law and its sources."
+        ),
+        lifespan=lifespan,
+    )
+    problems.install(app)
+
+    @app.middleware("http")
+    async def request_log(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request.state.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
+        started = time.perf_counter()
+        response = await call_next(request)
+        duration_ms = (time.perf_counter() - started) * 1000
+        response.headers["X-Request-ID"] = request.state.request_id
+        log.info(
+            "request",
+            extra={"request_id": request.state.request_id, "method": request.method,
+                   "path": request.url.path, "status": response.status_code, "duration_ms": round(duration_ms, 2)},
+        )
+        return response
+
+    for info in sorted(pkgutil.iter_modules(routes.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{routes.__name__}.{info.name}")
+        if hasattr(module, "router"):
+            app.include_router(module.router)
+    return app

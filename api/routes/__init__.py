@@ -1,0 +1,1 @@
+"""HTTP routers, one module per concern; each exposes ``router`` and is included automatically."""

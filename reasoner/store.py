@@ -1,0 +1,269 @@
+"""The graph store behind a narrow interface: load, query, update, named graphs.
+
+:class:`GraphStore` is the interface the rest of medsupply codes against; :class:`OxigraphStore`
+is the embedded implementation (pyoxigraph, persistent on disk, or in memory for tests). A remote
+SPARQL 1.1 server can stand behind the same interface later.
+
+Loads are all-or-nothing: the input is parsed completely before a single quad is written, and
+the write is one transaction, so a malformed file leaves the store exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any, Protocol, Union
+
+import pyoxigraph as ox
+
+from reasoner.errors import ParseError, Refused
+from reasoner.namespaces import PREFIXES, sparql_prologue
+
+Source = Union[bytes, str, Path, IO[bytes]]
+Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
+
+FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ttl": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "nq": ox.RdfFormat.N_QUADS,
+    "trig": ox.RdfFormat.TRIG,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "json-ld": ox.RdfFormat.JSON_LD,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "rdf": ox.RdfFormat.RDF_XML,
+    "owl": ox.RdfFormat.RDF_XML,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+
+
+def rdf_format(name_or_path: str | Path) -> ox.RdfFormat:
+    """The RDF format for a format name, media type or file name (``data.ttl`` → Turtle)."""
+    key = str(name_or_path).lower()
+    media = ox.RdfFormat.from_media_type(key) if "/" in key and not Path(key).suffix else None
+    if media is not None:
+        return media
+    suffix = Path(key).suffix.lstrip(".") or key
+    if suffix == "gz":
+        suffix = Path(Path(key).stem).suffix.lstrip(".")
+    if suffix not in FORMATS:
+        raise ParseError(f"unknown RDF format {name_or_path!r}; use one of {sorted(set(FORMATS))}")
+    return FORMATS[suffix]
+
+
+def parse_rdf(
+    source: Source, fmt: ox.RdfFormat, *, graph: str | None = None, where: str = "input",
+    base_iri: str | None = None,
+) -> list[ox.Quad]:
+    """Parse the whole source into quads (into ``graph`` when the format has no graphs).
+
+    Raises :class:`ParseError` naming the line and column, before anything is written anywhere.
+    """
+    to_graph = ox.NamedNode(graph) if graph else None
+    kwargs: dict[str, Any] = {"format": fmt, "base_iri": base_iri}
+    if isinstance(source, Path):
+        kwargs["path"] = str(source)
+    else:
+        kwargs["input"] = source
+    try:
+        quads = list(ox.parse(**kwargs))
+    except SyntaxError as exc:
+        location = f"{where}, line {exc.lineno}, column {exc.offset}" if exc.lineno else where
+        raise ParseError(_clean_parser_message(str(exc.msg or exc)), where=location) from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ParseError(f"not valid {fmt.name} text: {exc}", where=where) from None
+    if to_graph is None:
+        return quads
+    return [
+        ox.Quad(q.subject, q.predicate, q.object, to_graph) if isinstance(q.graph_name, ox.DefaultGraph) else q
+        for q in quads
+    ]
+
+
+def _clean_parser_message(message: str) -> str:
+    return message.replace("Parser error at ", "parser error at ")
+
+
+class GraphStore(Protocol):
+    """What medsupply needs from an RDF store. Graph names are IRIs given as strings."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> Any: ...
+
+    def update(self, sparql: str) -> None: ...
+
+    def load(self, source: Source, fmt: ox.RdfFormat, *, graph: str | None = None, where: str = "input") -> int: ...
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> int: ...
+
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int: ...
+
+    def drop_graph(self, graph: str) -> None: ...
+
+    def named_graphs(self) -> list[str]: ...
+
+    def count(self, graph: str | None = None) -> int: ...
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]: ...
+
+    def fingerprint(self) -> str: ...
+
+    def flush(self) -> None: ...
+
+
+class OxigraphStore:
+    """The embedded store: pyoxigraph on disk (``path``) or in memory (``path=None``).
+
+    Queries see the union of all graphs as their default graph unless they name graphs, so that
+    policy staff can write plain SPARQL without knowing which source a fact came from.
+    """
+
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        if self.path is None:
+            self._store = ox.Store()
+        elif read_only:
+            self._store = ox.Store.read_only(str(self.path))
+        else:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(self.path))
+        self.read_only = read_only
+        self._prologue = sparql_prologue()
+
+    @property
+    def raw(self) -> ox.Store:
+        """The pyoxigraph store itself, for the few callers that need its native speed."""
+        return self._store
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        substitutions: Mapping[str, Term] | None = None,
+        default_graphs: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+    ) -> Any:
+        """Run a SPARQL 1.1 query; the project prefixes are predeclared.
+
+        ``substitutions`` binds variables (SEP-0007) so that parameters never go through
+        string formatting.
+        """
+        kwargs: dict[str, Any] = {"prefixes": _PREFIX_MAP}
+        if default_graphs:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if substitutions:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+        try:
+            return self._store.query(sparql, **kwargs)
+        except SyntaxError as exc:
+            raise ParseError(_clean_parser_message(str(exc.msg or exc)), where=_query_location(exc)) from None
+
+    def select(self, sparql: str, **kwargs: Any) -> list[dict[str, Term]]:
+        """A SELECT query's solutions as dictionaries from variable name to term (unbound left out)."""
+        result = self.query(sparql, **kwargs)
+        names = [v.value for v in result.variables]
+        rows: list[dict[str, Term]] = []
+        for solution in result:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = term
+            rows.append(row)
+        return rows
+
+    def update(self, sparql: str) -> None:
+        if self.read_only:
+            raise Refused("the store is open read-only")
+        try:
+            self._store.update(self._prologue + sparql)
+        except SyntaxError as exc:
+            raise ParseError(_clean_parser_message(str(exc.msg or exc)), where=_query_location(exc)) from None
+
+    def load(self, source: Source, fmt: ox.RdfFormat, *, graph: str | None = None, where: str = "input") -> int:
+        """Parse ``source`` completely, then write it in one transaction. Returns quads written."""
+        quads = parse_rdf(source, fmt, graph=graph, where=where)
+        return self.add_quads(quads)
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> int:
+        if self.read_only:
+            raise Refused("the store is open read-only")
+        batch = quads if isinstance(quads, list) else list(quads)
+        self._store.extend(batch)
+        return len(batch)
+
+    def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int:
+        """Swap a graph's content for ``quads`` in one SPARQL update, so readers never see a half graph."""
+        if self.read_only:
+            raise Refused("the store is open read-only")
+        batch = list(quads)
+        staging = ox.Store()
+        staging.extend(batch)
+        body = io.BytesIO()
+        staging.dump(body, ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
+        data = body.getvalue().decode("utf-8")
+        self._store.update(f"DROP SILENT GRAPH <{graph}> ; INSERT DATA {{ GRAPH <{graph}> {{ {data} }} }}")
+        return len(batch)
+
+    def drop_graph(self, graph: str) -> None:
+        if self.read_only:
+            raise Refused("the store is open read-only")
+        node = ox.NamedNode(graph)
+        if self._store.contains_named_graph(node):
+            self._store.remove_graph(node)
+
+    def named_graphs(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def count(self, graph: str | None = None) -> int:
+        if graph is None:
+            return len(self._store)
+        result = self._store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+        return int(next(iter(result))["n"].value)
+
+    def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
+        return iter(self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph) if graph else None))
+
+    def fingerprint(self) -> str:
+        """A hash of the whole store's content, independent of insertion order and blank-node ids."""
+        digest = hashlib.sha256()
+        for line in sorted(_canonical_line(q) for q in self._store):
+            digest.update(line.encode("utf-8"))
+        return digest.hexdigest()
+
+    def flush(self) -> None:
+        if not self.read_only and self.path is not None:
+            self._store.flush()
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+_PREFIX_MAP: dict[str, str] = dict(PREFIXES)
+
+
+def _canonical_line(quad: ox.Quad) -> str:
+    def term(t: Any) -> str:
+        return "_:b" if isinstance(t, ox.BlankNode) else str(t)
+
+    return f"{term(quad.subject)} {term(quad.predicate)} {term(quad.object)} {term(quad.graph_name)}\n"
+
+
+def _query_location(exc: SyntaxError) -> str:
+    if exc.lineno:
+        return f"query, line {exc.lineno}, column {exc.offset}"
+    return "query"
