@@ -20,18 +20,27 @@ from api import problems, routes
 from reasoner import __version__
 from reasoner.config import Settings, load_settings
 from reasoner.dataset import open_store
+from reasoner.sparql_guard import QueryPool, ReadOnlyView
 
 log = logging.getLogger("medsupply.http")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, read_only: bool = False) -> FastAPI:
+    """The application. ``read_only``: open the store as a read-only view (one of several HTTP
+    workers; the ``serve`` parent loaded the dataset and no worker holds the write lock)."""
     settings = settings or load_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.settings = settings
-        app.state.store = open_store(settings, progress=lambda m: log.info(m))
+        if read_only:
+            app.state.store_view = ReadOnlyView(settings.store_path, check_every_s=1.0)
+            app.state.store = app.state.store_view.current()
+        else:
+            app.state.store = open_store(settings, progress=lambda m: log.info(m))
+        app.state.query_pool = QueryPool(settings.store_path, size=settings.query_workers)
         yield
+        app.state.query_pool.close()
         app.state.store.flush()
 
     app = FastAPI(
@@ -65,3 +74,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if hasattr(module, "router"):
             app.include_router(module.router)
     return app
+
+
+def create_worker_app() -> FastAPI:
+    """Factory for ``serve --workers N`` (N > 1): each uvicorn worker process builds its own app
+    over a read-only view of the store named by ``MEDSUPPLY_STORE``."""
+    from api.cli import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings, read_only=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -31,18 +32,38 @@ def _register_serve(subcommands: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_serve)
 
 
+def configure_logging(level: str) -> None:
+    """JSON log lines on standard error (also called in each worker of ``serve --workers N``)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_JsonFormatter())
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
 
     base = settings_from(args)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_JsonFormatter())
-    logging.basicConfig(level=base.log_level, handlers=[handler], force=True)
+    configure_logging(base.log_level)
     host = args.host or base.host
     port = args.port or base.port
-    uvicorn.run(create_app(base), host=host, port=port, log_config=None, access_log=False)
+    if args.workers <= 1:
+        uvicorn.run(create_app(base), host=host, port=port, log_config=None, access_log=False)
+        return 0
+    # Several workers cannot all hold the store's write lock: load the dataset here once, close
+    # the store, and let every worker open a read-only view (it reopens when the files change).
+    import gc
+
+    from reasoner.dataset import open_store
+
+    store = open_store(base, progress=lambda m: logging.getLogger("medsupply.http").info(m))
+    store.flush()
+    del store
+    gc.collect()
+    os.environ["MEDSUPPLY_STORE"] = str(base.store_path.resolve())
+    uvicorn.run("api.app:create_worker_app", factory=True, host=host, port=port, workers=args.workers,
+                log_config=None, access_log=False)
     return 0
 
 

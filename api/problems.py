@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -44,6 +45,13 @@ def install(app: FastAPI) -> None:
         first = errors[0] if errors else {"where": "request", "message": "invalid"}
         return problem(422, "Invalid input", f"{first['where']}: {first['message']}", request,
                        where=first["where"], errors=errors)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        logging.getLogger("medsupply.http").exception(
+            "unhandled error", extra={"request_id": getattr(request.state, "request_id", None)})
+        return problem(500, "Internal error", "the service failed while answering; the operator can find the "
+                       "cause in the log under this request id", request)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -28,6 +28,7 @@ class Settings:
     port: int = 8000
     query_timeout_s: float = 10.0
     query_result_limit: int = 100_000
+    query_workers: int = 2
     write_token: str | None = None
     log_level: str = "INFO"
     base_iri: str = "https://w3id.org/medsupply/"
@@ -62,6 +63,7 @@ def load_settings(**overrides: object) -> Settings:
         "port": int(_env("MEDSUPPLY_PORT", "8000")),
         "query_timeout_s": float(_env("MEDSUPPLY_QUERY_TIMEOUT", "10")),
         "query_result_limit": int(_env("MEDSUPPLY_QUERY_RESULT_LIMIT", "100000")),
+        "query_workers": int(_env("MEDSUPPLY_QUERY_WORKERS", "2")),
         "write_token": os.environ.get("MEDSUPPLY_WRITE_TOKEN") or None,
         "log_level": _env("MEDSUPPLY_LOG_LEVEL", "INFO"),
         "base_iri": _env("MEDSUPPLY_BASE_IRI", "https://w3id.org/medsupply/"),

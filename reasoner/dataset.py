@@ -58,7 +58,7 @@ def dataset_version(settings: Settings) -> str:
 
 def loaded_version(store: OxigraphStore) -> str | None:
     rows = store.select(
-        "SELECT ?v WHERE { GRAPH ?g { ?g ?p ?v } }",
+        "SELECT ?g ?p ?v WHERE { GRAPH ?g { ?g ?p ?v } }",
         substitutions={"g": ox.NamedNode(graph_iri(SYSTEM_GRAPH)), "p": ox.NamedNode(str(MS.datasetVersion))},
     )
     return rows[0]["v"].value if rows else None

@@ -107,9 +107,25 @@ class Graph:
             parts = []
             for predicate in sorted(predicates, key=lambda p: (p != iri(RDF_TYPE), p)):
                 objs = " , ".join(_short(o) for o in sorted(predicates[predicate]))
-                parts.append(f"{_short(predicate)} {objs}")
+                verb = "a" if predicate == iri(RDF_TYPE) else _short(predicate)
+                parts.append(f"{verb} {objs}")
             lines.append(_short(subject) + " " + " ;\n    ".join(parts) + " .")
         return ("\n".join(lines) + "\n").encode("utf-8")
+
+    def serialise_ntriples(self) -> bytes:
+        """Sorted N-Triples (for the rare graph too large for a plain Turtle file)."""
+        lines = sorted(f"{s} {p} {_ntriples_term(o)} ." for s, p, o in self._triples)
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _ntriples_term(term: str) -> str:
+    if term.startswith('"') and "^^<" in term:
+        return term
+    if term in ("true", "false"):
+        return f'"{term}"^^<{XSD}boolean>'
+    if term.startswith('"') or term.startswith("<"):
+        return term
+    return f'"{term}"^^<{XSD}{"decimal" if "." in term else "integer"}>'
 
 
 def _short(term: str) -> str:
@@ -120,8 +136,6 @@ def _short(term: str) -> str:
             return f"{body}^^xsd:{dt[len(XSD):-1]}"
         return term
     value = term[1:-1]
-    if value == RDF_TYPE:
-        return "a"
     if value.startswith(_ID):
         return f"<{value[len(_ID):]}>"
     for prefix, ns in PREFIXES.items():

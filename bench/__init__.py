@@ -1,0 +1,1 @@
+"""Scale benchmarks of medsupply (not part of `make test`): see bench/README.md and bench/RESULTS.md."""

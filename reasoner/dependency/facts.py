@@ -1,0 +1,328 @@
+"""What the graph says about supply, read once through the named queries in ``queries/dependency/``.
+
+Every domain question (which supplier serves which substance at which tier, which products hold
+which substances, why a substance is critical, which graph is synthetic) is answered by a query
+file; this module only runs them and turns the solutions into plain Python values, reading the
+pyoxigraph solutions directly because reports at a million products cannot afford more.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, NamedTuple
+
+import pyoxigraph as ox
+
+from reasoner.config import load_settings
+from reasoner.queries import named_query
+from reasoner.store import OxigraphStore
+
+Progress = Callable[[str], None]
+
+
+class SupplierEdge(NamedTuple):
+    """One supplier of one substance at one tier, with where it is and where the fact comes from."""
+
+    substance: str
+    tier: str
+    supplier: str
+    operator: str | None
+    country: str | None
+    """The country's ISO alpha-2 code when the graph gives one, else its IRI."""
+    eu_eea: bool | None
+    reconstructed: bool
+    graph: str | None
+
+
+class Criticality(NamedTuple):
+    """One reason a substance or ATC code is critical: its scope, the list or category, a label."""
+
+    scope: str
+    reason: str
+    label: str | None
+
+
+@dataclass(frozen=True)
+class SubstanceInfo:
+    iri: str
+    label: str | None
+    key: str | None
+    components: tuple[str, ...]
+    atc_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AtcInfo:
+    iri: str
+    notation: str
+    chapter: str
+    chapter_label: str | None
+
+
+@dataclass(frozen=True)
+class CountryInfo:
+    iri: str
+    iso: str | None
+    label: str | None
+    eu_eea: bool | None
+
+    @property
+    def key(self) -> str:
+        return self.iso or self.iri
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """One source graph as the catalog describes it."""
+
+    graph: str
+    title: str
+    source: str | None
+    license: str | None
+    issued: str | None
+    generated: str | None
+    synthetic: bool
+    citation: str | None
+
+
+class StockPosition(NamedTuple):
+    product: str
+    holder: str | None
+    role: str | None
+    weeks: float
+    position_date: str | None
+    graph: str | None
+
+
+@dataclass
+class SupplyFacts:
+    """The supply chain as the analysis needs it. Built by :func:`read_supply_facts`."""
+
+    date: date
+    edges: list[SupplierEdge]
+    product_substances: dict[str, tuple[str, ...]]
+    product_atc: dict[str, tuple[str, ...]]
+    product_mah: dict[str, tuple[str, ...]]
+    product_graph: dict[str, str]
+    substances: dict[str, SubstanceInfo]
+    criticality: dict[str, list[Criticality]]
+    atc: dict[str, AtcInfo]
+    countries: dict[str, CountryInfo]
+    """By country key (ISO code, else IRI)."""
+    sources: list[SourceInfo]
+    tier_labels: dict[str, str]
+    product_tiers: frozenset[str] = field(default_factory=frozenset)
+    """Tiers whose supplier is attached to the product itself (the MAH), not to its substances."""
+
+    @property
+    def synthetic_graphs(self) -> frozenset[str]:
+        return frozenset(s.graph for s in self.sources if s.synthetic)
+
+    def substance_label(self, iri: str) -> str:
+        info = self.substances.get(iri)
+        if info and info.label:
+            return info.label
+        if info and info.key:
+            return info.key
+        return iri.rsplit("/", 1)[-1]
+
+    def country_label(self, key: str) -> str:
+        info = self.countries.get(key)
+        return info.label if info and info.label else key
+
+    def tier_label(self, tier: str) -> str:
+        return self.tier_labels.get(tier) or tier.rsplit("#", 1)[-1]
+
+
+def _value(term: Any) -> str | None:
+    return None if term is None else term.value
+
+
+def _truth(term: Any) -> bool | None:
+    if term is None:
+        return None
+    return term.value in ("true", "1")
+
+
+def run(store: OxigraphStore, name: str, date_value: date | None = None) -> Any:
+    """Run the named query ``dependency/<name>``, binding ``?date`` when given."""
+    query = named_query(load_settings().queries_dir, f"dependency/{name}")
+    subs = {"date": ox.Literal(date_value.isoformat(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#date"))} \
+        if date_value is not None else None
+    return store.query(query.sparql, substitutions=subs)
+
+
+def read_countries(store: OxigraphStore) -> dict[str, CountryInfo]:
+    countries: dict[str, CountryInfo] = {}
+    for row in run(store, "countries"):
+        iri, iso = row["country"].value, _value(row["iso"])
+        info = CountryInfo(iri, iso, _value(row["label"]), _truth(row["euEea"]))
+        countries.setdefault(info.key, info)
+    return countries
+
+
+def read_supplier_edges(store: OxigraphStore, on: date) -> list[SupplierEdge]:
+    """Substance-level supplier edges: recorded tiers (API, batch release) and insurer-preferred suppliers on ``on``."""
+    edges: dict[tuple[str, str, str], SupplierEdge] = {}
+
+    def keep(edge: SupplierEdge) -> None:
+        key = (edge.substance, edge.tier, edge.supplier)
+        # An edge asserted in a source graph wins over the same edge found only in inferences.
+        if key not in edges or (edges[key].graph or "").endswith("/inferences"):
+            edges[key] = edge
+
+    for row in run(store, "substance-suppliers"):
+        keep(SupplierEdge(
+            substance=row["substance"].value, tier=row["tier"].value, supplier=row["supplier"].value,
+            operator=_value(row["operator"]), country=_value(row["iso"]) or _value(row["country"]),
+            eu_eea=_truth(row["euEea"]), reconstructed=bool(_truth(row["reconstructed"])), graph=_value(row["graph"]),
+        ))
+    for row in run(store, "preferred-suppliers", on):
+        keep(SupplierEdge(
+            substance=row["substance"].value, tier=row["tier"].value, supplier=row["supplier"].value, operator=None,
+            country=_value(row["iso"]) or _value(row["country"]), eu_eea=_truth(row["euEea"]), reconstructed=False,
+            graph=_value(row["graph"]),
+        ))
+    return list(edges.values())
+
+
+def read_products(store: OxigraphStore) -> tuple[
+    dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, str],
+]:
+    """Products → substances, ATC codes, MAHs and graph, read as profile groups (a few rows for many products)."""
+    substances: dict[str, tuple[str, ...]] = {}
+    atcs: dict[str, tuple[str, ...]] = {}
+    mahs: dict[str, tuple[str, ...]] = {}
+    graphs: dict[str, str] = {}
+    for row in run(store, "products"):
+        products = row["products"].value.split()
+        subs = tuple(sorted(row["substances"].value.split()))
+        atc = tuple(sorted((_value(row["atcs"]) or "").split()))
+        mah = tuple(sorted((_value(row["mahs"]) or "").split()))
+        graph = row["graph"].value
+        for product in products:
+            if product in substances:  # a product in two graphs: merge
+                subs_all = tuple(sorted(set(substances[product]) | set(subs)))
+                substances[product] = subs_all
+                atcs[product] = tuple(sorted(set(atcs.get(product, ())) | set(atc)))
+                mahs[product] = tuple(sorted(set(mahs.get(product, ())) | set(mah)))
+                continue
+            substances[product] = subs
+            if atc:
+                atcs[product] = atc
+            if mah:
+                mahs[product] = mah
+            graphs[product] = graph
+    return substances, atcs, mahs, graphs
+
+
+def read_mah_edges(store: OxigraphStore) -> tuple[list[SupplierEdge], frozenset[str]]:
+    """MAH-tier edges (substance → holder of a product containing it) and the tiers they stand in."""
+    edges: dict[tuple[str, str], SupplierEdge] = {}
+    tiers: set[str] = set()
+    for row in run(store, "mah-suppliers"):
+        tier = row["tier"].value
+        tiers.add(tier)
+        key = (row["substance"].value, row["supplier"].value)
+        if key not in edges:
+            edges[key] = SupplierEdge(key[0], tier, key[1], None, _value(row["iso"]) or _value(row["country"]),
+                                      _truth(row["euEea"]), False, _value(row["graph"]))
+    return list(edges.values()), frozenset(tiers)
+
+
+def read_substances(store: OxigraphStore) -> dict[str, SubstanceInfo]:
+    substances: dict[str, SubstanceInfo] = {}
+    for row in run(store, "substances"):
+        iri = row["substance"].value
+        components = tuple(sorted(set((_value(row["components"]) or "").split())))
+        atcs = tuple(sorted(set((_value(row["atcs"]) or "").split())))
+        substances[iri] = SubstanceInfo(iri, _value(row["label"]), _value(row["key"]), components, atcs)
+    return substances
+
+
+def read_criticality(store: OxigraphStore) -> dict[str, list[Criticality]]:
+    reasons: dict[str, list[Criticality]] = defaultdict(list)
+    for row in run(store, "criticality"):
+        item = Criticality(row["scope"].value, row["reason"].value, _value(row["reasonLabel"]))
+        bucket = reasons[row["subject"].value]
+        if item not in bucket:
+            bucket.append(item)
+    return dict(reasons)
+
+
+def read_atc(store: OxigraphStore) -> dict[str, AtcInfo]:
+    atc: dict[str, AtcInfo] = {}
+    for row in run(store, "atc-chapters"):
+        iri = row["atc"].value
+        if iri not in atc or (atc[iri].chapter_label is None and row["chapterLabel"] is not None):
+            atc[iri] = AtcInfo(iri, row["notation"].value, row["chapter"].value, _value(row["chapterLabel"]))
+    return atc
+
+
+def read_sources(store: OxigraphStore) -> list[SourceInfo]:
+    sources: dict[str, SourceInfo] = {}
+    for row in run(store, "sources"):
+        graph = row["graph"].value
+        if graph in sources:
+            continue
+        sources[graph] = SourceInfo(
+            graph, row["title"].value, _value(row["source"]), _value(row["license"]), _value(row["issued"]),
+            _value(row["generated"]), bool(_truth(row["synthetic"])), _value(row["citation"]),
+        )
+    return sorted(sources.values(), key=lambda s: s.graph)
+
+
+def read_tier_labels(store: OxigraphStore) -> dict[str, str]:
+    return {row["tier"].value: row["label"].value for row in run(store, "tier-labels") if row["label"] is not None}
+
+
+def read_stock_positions(store: OxigraphStore, on: date, products: Iterable[str] | None = None) -> dict[str, list[StockPosition]]:
+    """Each product's latest stock position per holder and role on ``on`` (older positions dropped)."""
+    wanted = set(products) if products is not None else None
+    latest: dict[tuple[str, str, str], StockPosition] = {}
+    for row in run(store, "stock-positions", on):
+        for line in (_value(row["lines"]) or "").split("\n"):
+            if not line:
+                continue
+            product, holder, role, weeks, when, graph = line.split("\t")
+            if wanted is not None and product not in wanted:
+                continue
+            key = (product, holder, role)
+            old = latest.get(key)
+            if old is None or when > (old.position_date or ""):
+                latest[key] = StockPosition(product, holder or None, role or None, float(weeks), when or None, graph)
+    by_product: dict[str, list[StockPosition]] = defaultdict(list)
+    for position in latest.values():
+        by_product[position.product].append(position)
+    return dict(by_product)
+
+
+def read_product_names(store: OxigraphStore) -> dict[str, tuple[str | None, str | None]]:
+    """Name and registration number of every product."""
+    names: dict[str, tuple[str | None, str | None]] = {}
+    for row in run(store, "product-labels"):
+        for line in (_value(row["lines"]) or "").split("\n"):
+            if line:
+                product, name, registration = line.split("\t")
+                names[product] = (name or None, registration or None)
+    return names
+
+
+def read_supply_facts(store: OxigraphStore, on: date, progress: Progress | None = None) -> SupplyFacts:
+    """Everything the dependency analysis reads from the graph, valid on ``on``."""
+    say = progress or (lambda _m: None)
+    say("reading supplier edges per tier")
+    edges = read_supplier_edges(store, on)
+    say("reading products and their substances")
+    product_substances, product_atc, product_mah, product_graph = read_products(store)
+    mah_edges, product_tiers = read_mah_edges(store)
+    say(f"read {len(product_substances)} products; reading substances, lists, ATC chapters, countries, sources")
+    return SupplyFacts(
+        date=on, edges=edges + mah_edges, product_substances=product_substances, product_atc=product_atc,
+        product_mah=product_mah, product_graph=product_graph, substances=read_substances(store),
+        criticality=read_criticality(store), atc=read_atc(store), countries=read_countries(store),
+        sources=read_sources(store), tier_labels=read_tier_labels(store), product_tiers=product_tiers,
+    )

@@ -1,0 +1,383 @@
+"""Disruption scenarios: what happens to every product when countries, suppliers or organisations stop.
+
+Input: the countries, suppliers and organisations that stop supplying, for how many weeks, and a
+demand surge factor. For every product:
+
+- **status**: ``lost`` when at some required tier (the supply model's ``ms:requiredForSupply``)
+  every supplier of one of its substances is disrupted, or its own marketing-authorisation holder
+  is; ``degraded`` when some suppliers are (or its insurer-preferred supplier is); ``unaffected``
+  when none are; ``unknown`` when no supplier of a required tier is known at all, so nothing can
+  be said;
+- **capacity**: the share of supply left, assuming every supplier of a tier carries an equal
+  share (the graph holds no volumes): 0 when lost, the smallest remaining share over its
+  substances and required tiers when degraded;
+- **stock cover**: the weeks of demand held along the chain (MAH, wholesalers, extra stock), each
+  holder's latest position on the start date, marked synthetic when it comes from a synthetic graph;
+- **runs short**: stock drains at (demand surge − capacity) weeks of demand per week; the product
+  runs short when the cover is used up before the disruption ends, on the date it is used up.
+  ``unknown`` when stock would drain but no stock position is known;
+- **why**: each disrupted supplier, its tier, substance, and the country or organisation that
+  caused it.
+
+Totals count products by critical category (the reasons they are critical) and by ATC chapter.
+Products are grouped by (substances, MAHs) so a million products cost one pass.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from reasoner.dataset import loaded_version
+from reasoner.dependency.criteria import load_criteria
+from reasoner.dependency.facts import (
+    Criticality, StockPosition, SupplierEdge, SupplyFacts, read_stock_positions, read_supply_facts,
+)
+from reasoner.errors import InputError
+from reasoner.store import OxigraphStore
+
+LOST = "lost"
+DEGRADED = "degraded"
+UNAFFECTED = "unaffected"
+UNKNOWN = "unknown"
+NOT_CRITICAL = "not critical"
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Disruption:
+    """Who stops supplying, for how long, from when, and how much demand rises meanwhile."""
+
+    countries: tuple[str, ...] = ()
+    suppliers: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    weeks: float = 8.0
+    demand_surge: float = 1.0
+    start: date = field(default_factory=date.today)
+
+    def check(self) -> None:
+        if not (self.countries or self.suppliers or self.organisations):
+            raise InputError("name at least one country, supplier or organisation that stops supplying",
+                             where="countries")
+        if not (self.weeks > 0 and math.isfinite(self.weeks)):
+            raise InputError(f"weeks must be a positive number, not {self.weeks}", where="weeks")
+        if not (self.demand_surge > 0 and math.isfinite(self.demand_surge)):
+            raise InputError(f"demand_surge must be a positive factor (1.0 = normal demand), not {self.demand_surge}",
+                             where="demand_surge")
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One disrupted supplier of one substance at one tier, and what disrupted it."""
+
+    tier: str
+    substance: str
+    supplier: str
+    because: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"tier": self.tier, "substance": self.substance, "supplier": self.supplier, "because": self.because}
+
+
+@dataclass(frozen=True)
+class TierImpact:
+    tier: str
+    substance: str
+    suppliers: int
+    disrupted: int
+
+    @property
+    def remaining(self) -> float:
+        return (self.suppliers - self.disrupted) / self.suppliers if self.suppliers else 0.0
+
+
+@dataclass(frozen=True)
+class ProfileImpact:
+    status: str
+    capacity: float | None
+    impacts: tuple[TierImpact, ...]
+    causes: tuple[Cause, ...]
+
+
+@dataclass(frozen=True)
+class ProductOutcome:
+    product: str
+    status: str
+    capacity: float | None
+    stock_weeks: float | None
+    stock_synthetic: bool
+    stock_positions: tuple[StockPosition, ...]
+    runs_short: bool | None
+    """None = unknown (stock would drain but none is known)."""
+    weeks_until_short: float | None
+    short_on: date | None
+    impact: ProfileImpact
+    chapter: str | None
+    categories: tuple[str, ...]
+
+
+@dataclass
+class ScenarioResult:
+    disruption: Disruption
+    resolved_countries: tuple[str, ...]
+    outcomes: list[ProductOutcome]
+    """Products that are lost, degraded, unknown-but-touched or run short (all, with ``include_unaffected``)."""
+    totals: dict[str, object]
+    by_category: dict[str, dict[str, int]]
+    by_chapter: dict[str, dict[str, int]]
+    facts: SupplyFacts
+    receipt: dict[str, object]
+
+
+def _resolve_countries(names: Sequence[str], facts: SupplyFacts) -> tuple[str, ...]:
+    by_iri = {info.iri: key for key, info in facts.countries.items()}
+    resolved: list[str] = []
+    known_in_edges = {e.country for e in facts.edges if e.country}
+    for name in names:
+        candidate = name.strip()
+        key = by_iri.get(candidate) or (candidate.upper() if candidate.upper() in facts.countries else None)
+        if key is None and candidate.upper() in known_in_edges:
+            key = candidate.upper()
+        if key is None:
+            raise InputError(f"unknown country {name!r}: give an ISO 3166-1 alpha-2 code (CN) or a country IRI",
+                             where="countries")
+        resolved.append(key)
+    return tuple(resolved)
+
+
+def _cause(edge: SupplierEdge, countries: set[str], suppliers: set[str], organisations: set[str]) -> str | None:
+    if edge.country is not None and edge.country in countries:
+        return f"country {edge.country}"
+    if edge.supplier in suppliers:
+        return "supplier"
+    if edge.supplier in organisations:
+        return "organisation"
+    if edge.operator is not None and edge.operator in organisations:
+        return f"organisation {edge.operator}"
+    return None
+
+
+def run_scenario(
+    store: OxigraphStore, disruption: Disruption, *, progress: Progress | None = None,
+    facts: SupplyFacts | None = None, include_unaffected: bool = False,
+) -> ScenarioResult:
+    """Run one disruption scenario over every product in the graph."""
+    disruption.check()
+    say = progress or (lambda _m: None)
+    started = time.perf_counter()
+    criteria = load_criteria(store, disruption.start)
+    facts = facts or read_supply_facts(store, disruption.start, say)
+    model = criteria.model
+    countries = set(_resolve_countries(disruption.countries, facts))
+    suppliers, organisations = set(disruption.suppliers), set(disruption.organisations)
+    components = {iri: info.components for iri, info in facts.substances.items() if info.components}
+
+    say("finding disrupted suppliers")
+    by_supply: dict[tuple[str, str], list[SupplierEdge]] = defaultdict(list)
+    for edge in facts.edges:
+        if edge.tier not in facts.product_tiers:
+            by_supply[(edge.substance, edge.tier)].append(edge)
+    causes_by_supply: dict[tuple[str, str], list[Cause]] = {}
+    for key, edges in by_supply.items():
+        found = []
+        for edge in edges:
+            because = _cause(edge, countries, suppliers, organisations)
+            if because is not None:
+                found.append(Cause(edge.tier, edge.substance, edge.supplier, because))
+        causes_by_supply[key] = found
+    substance_tiers = [t for t in model.tier_order if t not in facts.product_tiers]
+    required = [t for t in substance_tiers if t in model.required_tiers]
+    optional = [t for t in substance_tiers if t not in model.required_tiers]
+    product_tier = next(iter(sorted(facts.product_tiers)), None)
+
+    def supplies_of(substance: str, tier: str) -> list[str]:
+        if (substance, tier) in by_supply:
+            return [substance]
+        parts = components.get(substance, ())
+        return [p for p in parts if (p, tier) in by_supply] if parts and all((p, tier) in by_supply for p in parts) else []
+
+    def impact_of(substances: tuple[str, ...], mahs: tuple[str, ...]) -> ProfileImpact:
+        impacts: list[TierImpact] = []
+        causes: list[Cause] = []
+        lost = degraded = False
+        known = False
+        capacity = 1.0
+        for tier in required + optional:
+            for substance in substances:
+                for supply in supplies_of(substance, tier):
+                    total = len(by_supply[(supply, tier)])
+                    hit = causes_by_supply[(supply, tier)]
+                    impacts.append(TierImpact(tier, supply, total, len(hit)))
+                    causes.extend(hit)
+                    if tier in required:
+                        known = True
+                    if not hit:
+                        continue
+                    if tier in required and len(hit) >= total:
+                        lost = True
+                    elif tier in required:
+                        degraded = True
+                        capacity = min(capacity, (total - len(hit)) / total)
+                    else:
+                        degraded = True
+        if product_tier is not None and mahs:
+            hit_mahs = [m for m in mahs if m in organisations or m in suppliers]
+            impacts.append(TierImpact(product_tier, "", len(mahs), len(hit_mahs)))
+            causes.extend(Cause(product_tier, "", m, "organisation") for m in hit_mahs)
+            if product_tier in model.required_tiers and hit_mahs and len(hit_mahs) == len(mahs):
+                lost = True
+            elif hit_mahs:
+                degraded = True
+        if lost:
+            return ProfileImpact(LOST, 0.0, tuple(impacts), tuple(causes))
+        if degraded:
+            return ProfileImpact(DEGRADED, capacity, tuple(impacts), tuple(causes))
+        if not known:
+            return ProfileImpact(UNKNOWN, None, tuple(impacts), tuple(causes))
+        return ProfileImpact(UNAFFECTED, 1.0, tuple(impacts), tuple(causes))
+
+    say(f"judging {len(facts.product_substances)} products")
+    profiles: dict[tuple[tuple[str, ...], tuple[str, ...]], ProfileImpact] = {}
+    category_cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[str, ...], str | None]] = {}
+    surge = disruption.demand_surge
+    draining: list[str] = []
+    states: list[tuple[str, ProfileImpact, tuple[str, ...], str | None]] = []
+    for product, substances in facts.product_substances.items():
+        mahs = facts.product_mah.get(product, ())
+        key = (substances, mahs)
+        impact = profiles.get(key)
+        if impact is None:
+            impact = profiles[key] = impact_of(substances, mahs)
+        atc_codes = facts.product_atc.get(product, ())
+        ckey = (substances, atc_codes)
+        cats = category_cache.get(ckey)
+        if cats is None:
+            cats = category_cache[ckey] = _categories(substances, atc_codes, facts, components)
+        states.append((product, impact, cats[0], cats[1]))
+        capacity = impact.capacity if impact.capacity is not None else 1.0
+        if surge - capacity > 1e-12:
+            draining.append(product)
+
+    say(f"reading stock positions for {len(draining)} products whose stock would drain")
+    stock = read_stock_positions(store, disruption.start, draining) if draining else {}
+    synthetic = facts.synthetic_graphs
+    outcomes: list[ProductOutcome] = []
+    by_category: dict[str, Counter[str]] = defaultdict(Counter)
+    by_chapter: dict[str, Counter[str]] = defaultdict(Counter)
+    totals: Counter[str] = Counter()
+    for product, impact, categories, chapter in states:
+        capacity = impact.capacity if impact.capacity is not None else 1.0
+        drain = surge - capacity
+        positions = tuple(stock.get(product, ())) if drain > 1e-12 else ()
+        cover = sum(p.weeks for p in positions) if positions else None
+        runs_short: bool | None = False
+        until: float | None = None
+        short_on: date | None = None
+        if drain > 1e-12:
+            if cover is None:
+                runs_short = None
+            else:
+                until = cover / drain
+                runs_short = until < disruption.weeks
+                if runs_short:
+                    short_on = disruption.start + timedelta(days=math.floor(until * 7))
+        if impact.status == UNKNOWN and runs_short is False:
+            runs_short = None
+        short_key = "runs_short" if runs_short else ("short_unknown" if runs_short is None else "covered")
+        totals[impact.status] += 1
+        totals[short_key] += 1
+        for category in categories:
+            by_category[category][impact.status] += 1
+            by_category[category][short_key] += 1
+        chapter_key = chapter or "?"
+        by_chapter[chapter_key][impact.status] += 1
+        by_chapter[chapter_key][short_key] += 1
+        if include_unaffected or impact.status in (LOST, DEGRADED) or runs_short:
+            outcomes.append(ProductOutcome(
+                product, impact.status, impact.capacity, cover,
+                any(p.graph in synthetic for p in positions), positions, runs_short, until, short_on, impact,
+                chapter, categories,
+            ))
+    outcomes.sort(key=lambda o: ({LOST: 0, DEGRADED: 1, UNKNOWN: 2, UNAFFECTED: 3}[o.status],
+                                 o.short_on or date.max, o.product))
+    say(f"scenario done in {time.perf_counter() - started:.1f} s")
+    totals_dict: dict[str, object] = {"products": len(states), **dict(sorted(totals.items()))}
+    receipt = {
+        "date": disruption.start.isoformat(), "dataset_version": loaded_version(store),
+        "named_graphs": store.named_graphs(), "criteria_origin": criteria.origin,
+        "sources": [s.__dict__ for s in facts.sources], "synthetic_graphs": sorted(synthetic),
+        "required_tiers": sorted(model.required_tiers),
+        "assumption": "Every supplier of a tier carries an equal share of supply (the graph holds no volumes); "
+                      "stock drains at (demand surge − remaining capacity) weeks of demand per week.",
+    }
+    return ScenarioResult(
+        disruption, tuple(sorted(countries)), outcomes, totals_dict,
+        {k: dict(v) for k, v in sorted(by_category.items())}, {k: dict(v) for k, v in sorted(by_chapter.items())},
+        facts, receipt,
+    )
+
+
+def _categories(substances: Iterable[str], atc_codes: tuple[str, ...], facts: SupplyFacts,
+                components: dict[str, tuple[str, ...]]) -> tuple[tuple[str, ...], str | None]:
+    """The critical categories (list or colour labels) of a product, and its ATC chapter."""
+    subjects: list[str] = []
+    for s in substances:
+        subjects.append(s)
+        subjects.extend(components.get(s, ()))
+        info = facts.substances.get(s)
+        if info:
+            subjects.extend(info.atc_codes)
+    subjects.extend(atc_codes)
+    reasons: set[Criticality] = set()
+    for subject in subjects:
+        reasons.update(facts.criticality.get(subject, ()))
+    labels = tuple(sorted({r.label or r.reason.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for r in reasons})) or (NOT_CRITICAL,)
+    chapter_atcs = atc_codes or tuple(a for s in substances for a in (facts.substances[s].atc_codes if s in facts.substances else ()))
+    chapters = sorted({facts.atc[a].chapter for a in chapter_atcs if a in facts.atc})
+    return labels, (chapters[0] if chapters else None)
+
+
+def outcome_as_dict(outcome: ProductOutcome, facts: SupplyFacts, names: dict[str, tuple[str | None, str | None]] | None = None) -> dict[str, object]:
+    """One product's scenario outcome as JSON-ready data, with the reasons spelled out."""
+    name = (names or {}).get(outcome.product, (None, None))
+    synthetic = facts.synthetic_graphs
+    return {
+        "product": outcome.product, "name": name[0], "registration": name[1],
+        "status": outcome.status, "capacity": outcome.capacity,
+        "stock_cover_weeks": outcome.stock_weeks, "stock_synthetic": outcome.stock_synthetic,
+        "stock_positions": [
+            {"holder": p.holder, "role": p.role, "weeks": p.weeks, "date": p.position_date,
+             "graph": p.graph, "synthetic": p.graph in synthetic} for p in outcome.stock_positions
+        ],
+        "runs_short": outcome.runs_short if outcome.runs_short is not None else "unknown",
+        "weeks_until_short": round(outcome.weeks_until_short, 2) if outcome.weeks_until_short is not None else None,
+        "short_on": outcome.short_on.isoformat() if outcome.short_on else None,
+        "chapter": outcome.chapter, "categories": list(outcome.categories),
+        "why": [
+            {**c.as_dict(), "substance_label": facts.substance_label(c.substance) if c.substance else None,
+             "tier_label": facts.tier_label(c.tier)} for c in outcome.impact.causes
+        ],
+        "supply": [
+            {"tier": i.tier, "substance": i.substance or None, "suppliers": i.suppliers, "disrupted": i.disrupted}
+            for i in outcome.impact.impacts
+        ],
+    }
+
+
+def scenario_as_dict(result: ScenarioResult, names: dict[str, tuple[str | None, str | None]] | None = None) -> dict[str, object]:
+    d = result.disruption
+    return {
+        "scenario": {
+            "countries": list(result.resolved_countries), "suppliers": list(d.suppliers),
+            "organisations": list(d.organisations), "weeks": d.weeks, "demand_surge": d.demand_surge,
+            "date": d.start.isoformat(),
+        },
+        "totals": result.totals, "by_critical_category": result.by_category, "by_atc_chapter": result.by_chapter,
+        "products": [outcome_as_dict(o, result.facts, names) for o in result.outcomes],
+        "receipt": result.receipt,
+    }

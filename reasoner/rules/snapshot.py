@@ -1,0 +1,362 @@
+"""A product's facts as of a date: a small graph of flattened properties, each with its source graph.
+
+Two ways in, one way out:
+
+- from the store: ``queries/engine/product-snapshot.rq`` (one product, or every product at once);
+- from request JSON: the declarative mapping ``shapes/context/product-request.yaml``, with the
+  facts the request leaves out looked up by ATC code where the mapping says so.
+
+Both then run ``queries/engine/derive-facts.rq`` (whole months of notice, price ratios, whether an
+exemption is in force on the date), so the shapes stay SHACL Core. Missing facts stay missing:
+the evaluator treats them as unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+
+from reasoner.errors import InputError, NotFound
+from reasoner.namespaces import GRAPH, ID, PREFIXES, graph_iri
+from reasoner.queries import named_query
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+REQUEST_GRAPH = graph_iri("request")
+"""Facts stated in a request JSON sit in this pseudo graph, so answers can say where they came from."""
+
+
+class IRI(str):
+    """An IRI value in a snapshot (as opposed to a string literal)."""
+
+
+@dataclass
+class Snapshot:
+    """The facts of one node (a product, or an interruption/exemption record under it)."""
+
+    focus: str
+    facts: dict[str, list[Any]] = field(default_factory=dict)
+    sources: dict[str, list[str | None]] = field(default_factory=dict)
+
+    def values(self, prop: str) -> list[Any]:
+        return self.facts.get(prop, [])
+
+    def add(self, prop: str, value: Any, graph: str | None) -> None:
+        values = self.facts.setdefault(prop, [])
+        if value in values and not isinstance(value, Snapshot):
+            return
+        values.append(value)
+        self.sources.setdefault(prop, []).append(graph)
+
+
+# ---------------------------------------------------------------- RDF terms <-> Python values
+
+def to_python(term: Any) -> Any:
+    """A pyoxigraph term as the Python value the evaluator compares."""
+    if isinstance(term, ox.NamedNode):
+        return IRI(term.value)
+    if isinstance(term, ox.BlankNode):
+        return IRI("_:" + term.value)
+    if not isinstance(term, ox.Literal):
+        return str(term)
+    dt = term.datatype.value
+    text = term.value
+    try:
+        if dt == XSD + "boolean":
+            return text in ("true", "1")
+        if dt in (XSD + "integer", XSD + "int", XSD + "long", XSD + "nonNegativeInteger", XSD + "positiveInteger"):
+            return int(text)
+        if dt in (XSD + "decimal", XSD + "double", XSD + "float"):
+            return Decimal(text)
+        if dt == XSD + "date":
+            return date.fromisoformat(text[:10])
+    except (ValueError, InvalidOperation):
+        return text
+    return text
+
+
+def to_term(value: Any) -> ox.NamedNode | ox.Literal:
+    """A Python value as a pyoxigraph term (inverse of :func:`to_python`)."""
+    if isinstance(value, IRI):
+        return ox.NamedNode(value)
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer"))
+    if isinstance(value, (Decimal, float)):
+        return ox.Literal(format(Decimal(str(value)), "f"), datatype=ox.NamedNode(XSD + "decimal"))
+    if isinstance(value, date):
+        return ox.Literal(value.isoformat(), datatype=ox.NamedNode(XSD + "date"))
+    return ox.Literal(str(value))
+
+
+def expand(curie: str) -> str:
+    prefix, _, local = curie.partition(":")
+    if prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return curie
+
+
+def compact(iri: str) -> str:
+    for prefix, base in PREFIXES.items():
+        if iri.startswith(base) and len(iri) > len(base):
+            return f"{prefix}:{iri[len(base):]}"
+    return iri
+
+
+def graph_name(graph: str | None) -> str | None:
+    """The short name of a source graph (``msg:ulcm`` → ``ulcm``)."""
+    if graph is None:
+        return None
+    return graph[len(str(GRAPH)):] if graph.startswith(str(GRAPH)) else graph
+
+
+# ---------------------------------------------------------------- quads -> snapshots
+
+def snapshots_from_quads(quads: Iterable[ox.Quad], kind_property: str) -> dict[str, Snapshot]:
+    """Group snapshot quads by subject; products are the subjects with a ``kind`` fact; records nest."""
+    nodes: dict[str, Snapshot] = {}
+    links: list[tuple[str, str, str, str | None]] = []
+    for quad in quads:
+        subject = quad.subject.value if isinstance(quad.subject, ox.NamedNode) else "_:" + quad.subject.value
+        graph = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
+        node = nodes.setdefault(subject, Snapshot(subject))
+        value = to_python(quad.object)
+        if isinstance(value, IRI):
+            links.append((subject, quad.predicate.value, value, graph))
+        else:
+            node.add(quad.predicate.value, value, graph)
+    for subject, prop, target, graph in links:
+        nested = nodes.get(target)
+        if nested is not None and nested is not nodes[subject] and prop != kind_property:
+            nodes[subject].add(prop, nested, graph)
+        else:
+            nodes[subject].add(prop, target, graph)
+    return {s: n for s, n in nodes.items() if kind_property in n.facts}
+
+
+def _query_dir(queries_dir: Path) -> Path:
+    return queries_dir
+
+
+def derive(quads: list[ox.Quad], on: date, queries_dir: Path) -> list[ox.Quad]:
+    """Add the derived facts of ``derive-facts.rq`` to the raw snapshot quads."""
+    scratch = ox.Store()
+    scratch.extend(quads)
+    sparql = named_query(queries_dir, "engine/derive-facts").sparql
+    result = scratch.query(sparql, prefixes=dict(PREFIXES), use_default_graph_as_union=True,
+                           substitutions={ox.Variable("on"): to_term(on)})
+    derived = [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in result
+               if row["o"] is not None and row["g"] is not None]
+    return quads + derived
+
+
+# ---------------------------------------------------------------- from the store
+
+def resolve_product(store: Any, product_id: str) -> str:
+    """The product IRI for a registration number as the graph holds it ("RVG 12345") or an IRI."""
+    from reasoner.namespaces import MS
+
+    text = product_id.strip()
+    if text.startswith("http://") or text.startswith("https://") or text.startswith("msid:"):
+        iri = expand(text)
+        rows = store.select("SELECT ?k ?p WHERE { ?p a ?k } LIMIT 1", substitutions={"p": ox.NamedNode(iri)})
+        if rows:
+            return iri
+        raise NotFound(f"no product <{iri}> in the store", where="product")
+    rows = store.select(
+        "SELECT DISTINCT ?p ?reg ?n WHERE { ?p ?reg ?n }",
+        substitutions={"reg": ox.NamedNode(str(MS.registrationNumber)), "n": ox.Literal(text)},
+    )
+    if not rows:
+        raise NotFound(f"no product with registration number {text!r} in the store", where="product")
+    return rows[0]["p"].value
+
+
+def store_quads(store: Any, on: date, queries_dir: Path, product: str | None = None) -> list[ox.Quad]:
+    """Raw snapshot quads from ``product-snapshot.rq`` (one product, or all when ``product`` is None)."""
+    sparql = named_query(queries_dir, "engine/product-snapshot").sparql
+    subs: dict[str, Any] = {"on": to_term(on)}
+    if product is not None:
+        subs["product"] = ox.NamedNode(product)
+    result = store.query(sparql, substitutions=subs)
+    return [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in result
+            if row["s"] is not None and row["o"] is not None and row["g"] is not None]
+
+
+def from_store(store: Any, product_iri: str, on: date, queries_dir: Path, kind_property: str) -> Snapshot:
+    quads = derive(store_quads(store, on, queries_dir, product_iri), on, queries_dir)
+    snaps = snapshots_from_quads(quads, kind_property)
+    if product_iri not in snaps:
+        raise NotFound(f"<{product_iri}> is not a medicinal product or medical device in the store", where="product")
+    return snaps[product_iri]
+
+
+def all_from_store(store: Any, on: date, queries_dir: Path, kind_property: str) -> Iterator[Snapshot]:
+    quads = derive(store_quads(store, on, queries_dir), on, queries_dir)
+    yield from snapshots_from_quads(quads, kind_property).values()
+
+
+# ---------------------------------------------------------------- from request JSON
+
+@lru_cache(maxsize=4)
+def load_mapping(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def _check_date(value: Any, where: str) -> date:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise InputError(f"expected a date as YYYY-MM-DD, got {value!r}", where=where)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"impossible date {value!r}", where=where) from None
+
+
+def _scalar(spec: dict[str, Any], value: Any, where: str) -> Any:
+    kind = spec["type"]
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise InputError(f"expected true or false, got {value!r}", where=where)
+        return value
+    if kind in ("decimal", "integer"):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise InputError(f"expected a number, got {value!r}", where=where)
+        if kind == "integer" and not float(value).is_integer():
+            raise InputError(f"expected a whole number, got {value!r}", where=where)
+        if "minimum" in spec and value < spec["minimum"]:
+            raise InputError(f"must be at least {spec['minimum']}, got {value!r}", where=where)
+        return int(value) if kind == "integer" else Decimal(str(value))
+    if kind == "date":
+        return _check_date(value, where)
+    if kind == "string":
+        if not isinstance(value, str):
+            raise InputError(f"expected a string, got {value!r}", where=where)
+        if "pattern" in spec and not re.fullmatch(spec["pattern"], value):
+            raise InputError(f"{value!r} is not a valid value here (pattern {spec['pattern']})", where=where)
+        return value
+    if kind == "enum":
+        if value not in spec["values"]:
+            raise InputError(f"unknown value {value!r}; use one of {sorted(spec['values'])}", where=where)
+        return IRI(expand(spec["values"][value]))
+    raise InputError(f"mapping error: unknown field type {kind!r}", where=where)
+
+
+def _on_null(spec: dict[str, Any], node: Snapshot) -> None:
+    for prop, value in (spec.get("on_null") or {}).items():
+        node.add(expand(prop), IRI(expand(value)) if isinstance(value, str) and ":" in value else value, REQUEST_GRAPH)
+
+
+def _fields(fields: dict[str, Any], data: Any, node: Snapshot, where: str, lookups: list[str]) -> None:
+    if not isinstance(data, dict):
+        raise InputError(f"expected an object, got {type(data).__name__}", where=where)
+    for name in data:
+        if name not in fields:
+            raise InputError(f"unknown field {name!r}; known fields: {', '.join(sorted(fields))}", where=f"{where}.{name}")
+    for name, spec in fields.items():
+        here = f"{where}.{name}"
+        if name not in data:
+            if spec.get("required"):
+                raise InputError("this field is required", where=here)
+            if spec.get("on_absent") == "lookup":
+                lookups.append(expand(spec["property"]))
+            continue
+        value = data[name]
+        kind = spec["type"]
+        if value is None:
+            if spec.get("required"):
+                raise InputError("this field is required", where=here)
+            if "count" in spec:
+                node.add(expand(spec["count"]), 0, REQUEST_GRAPH)
+            _on_null(spec, node)
+            continue
+        if kind == "object" and "property" not in spec:
+            _fields(spec["fields"], value, node, here, lookups)
+            continue
+        if kind in ("object", "list") and "fields" in spec:
+            items = value if kind == "list" else [value]
+            if kind == "list" and not isinstance(value, list):
+                raise InputError(f"expected a list, got {type(value).__name__}", where=here)
+            for i, item in enumerate(items):
+                child = Snapshot(f"{node.focus}/{name}/{i}")
+                _fields(spec["fields"], item, child, f"{here}[{i}]" if kind == "list" else here, lookups)
+                node.add(expand(spec["property"]), child, REQUEST_GRAPH)
+            if "count" in spec:
+                node.add(expand(spec["count"]), len(items), REQUEST_GRAPH)
+            continue
+        if kind == "list":
+            if not isinstance(value, list):
+                raise InputError(f"expected a list, got {type(value).__name__}", where=here)
+            for i, item in enumerate(value):
+                node.add(expand(spec["property"]), _scalar({"type": spec.get("item_type", "string")}, item, f"{here}[{i}]"),
+                         REQUEST_GRAPH)
+            continue
+        node.add(expand(spec["property"]), _scalar(spec, value, here), REQUEST_GRAPH)
+        for prop, extra in (spec.get("also") or {}).items():
+            node.add(expand(prop), extra, REQUEST_GRAPH)
+
+
+def snapshot_to_quads(node: Snapshot) -> list[ox.Quad]:
+    """A snapshot as quads (nested records become blank-node-free IRIs under the focus)."""
+    quads: list[ox.Quad] = []
+    subject = ox.NamedNode(node.focus)
+    for prop, values in node.facts.items():
+        for value, graph in zip(values, node.sources.get(prop, [])):
+            g = ox.NamedNode(graph or REQUEST_GRAPH)
+            if isinstance(value, Snapshot):
+                quads.append(ox.Quad(subject, ox.NamedNode(prop), ox.NamedNode(value.focus), g))
+                quads.extend(snapshot_to_quads(value))
+            else:
+                quads.append(ox.Quad(subject, ox.NamedNode(prop), to_term(value), g))
+    return quads
+
+
+def request_focus(product: dict[str, Any]) -> str:
+    ident = product.get("id")
+    slug = re.sub(r"[^a-z0-9]+", "-", str(ident).lower()).strip("-") if isinstance(ident, str) and ident else "request"
+    return str(ID[f"product/{slug}"])
+
+
+def from_request(request: dict[str, Any], store: Any, on: date, mapping_path: Path, queries_dir: Path,
+                 kind_property: str) -> Snapshot:
+    """Validate and map a request JSON ({"product": {...}} or the product object) to a snapshot."""
+    mapping = load_mapping(mapping_path)
+    root = mapping["root"]
+    if not isinstance(request, dict):
+        raise InputError("expected a JSON object", where="request")
+    product = request.get(root) if root in request else request
+    if root in request and len(request) > 1:
+        extra = sorted(k for k in request if k != root)
+        raise InputError(f"unknown field(s) {extra}; the request holds {root!r} only", where=extra[0])
+    node = Snapshot(request_focus(product if isinstance(product, dict) else {}))
+    lookups: list[str] = []
+    _fields(mapping["fields"], product, node, root, lookups)
+    if lookups:
+        _lookup_by_atc(node, lookups, store, queries_dir)
+    quads = derive(snapshot_to_quads(node), on, queries_dir)
+    return snapshots_from_quads(quads, kind_property)[node.focus]
+
+
+def _lookup_by_atc(node: Snapshot, properties: list[str], store: Any, queries_dir: Path) -> None:
+    """Facts the request left out that the graph knows by ATC code (critical category, Union list)."""
+    from reasoner.namespaces import MS
+
+    codes = [v for v in node.values(str(MS.atcCode)) if isinstance(v, str)]
+    if not codes or store is None:
+        return
+    sparql = named_query(queries_dir, "engine/atc-facts").sparql
+    rows = store.select(sparql, substitutions={"code": ox.Literal(codes[0])})
+    wanted = set(properties)
+    for row in rows:
+        prop = row["p"].value
+        if prop in wanted:
+            node.add(prop, to_python(row["o"]), row["g"].value if "g" in row else None)
