@@ -109,6 +109,7 @@ def run_engine(engine: str, products: int) -> dict[str, Any]:
     store = build_store(products)
     triples_in = len(store)
     chain = str(MS.dependsOnCountry)
+    cpu_started = time.process_time() + _children_cpu()
     started = time.perf_counter()
     detail = ""
     if engine == "native":
@@ -150,7 +151,17 @@ def run_engine(engine: str, products: int) -> dict[str, Any]:
     else:
         raise SystemExit(f"unknown engine {engine}")
     return {"engine": engine, "products": products, "triples_in": triples_in,
-            "seconds": round(time.perf_counter() - started, 2), "depends_on_country": derived, "detail": detail}
+            "seconds": round(time.perf_counter() - started, 2),
+            "cpu_seconds": round(time.process_time() + _children_cpu() - cpu_started, 2),
+            "depends_on_country": derived, "detail": detail}
+
+
+def _children_cpu() -> float:
+    """CPU seconds of finished child processes (HermiT runs in a Java child)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def measure(engine: str, products: int, timeout: float) -> dict[str, Any]:
@@ -173,21 +184,31 @@ def write_report(rows: list[dict[str, Any]], path: Path, timeout: float) -> None
         "",
         f"Measured {dt.date.today().isoformat()} by `bench/bench_inference.py` on {platform.machine()}, "
         f"{os.cpu_count()} cores (shared with other jobs), Python {platform.python_version()}; "
-        f"time limit {timeout:.0f} s a run. Time is the engine alone (input in an in-memory "
+        f"time limit {timeout:.0f} s a run. Load average during the run: {_load()}. Wall time "
+        "suffers from the sharing; CPU time (all threads, and the Java child for HermiT) is the "
+        "fairer comparison. Time is the engine alone (input in an in-memory "
         "OxigraphStore: ontology graph + synthetic graph), including conversion to rdflib where the "
         "engine needs it; for `native` it includes writing graph `inferences`.",
         "",
         "`dependsOnCountry` is how many `ms:dependsOnCountry` triples the engine produced: an engine that "
         "reports 0 does not apply `owl:propertyChainAxiom`.",
         "",
-        "| engine | products | triples in | seconds | dependsOnCountry | notes |",
-        "|---|---:|---:|---:|---:|---|",
+        "| engine | products | triples in | wall s | CPU s | dependsOnCountry | notes |",
+        "|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         seconds = "—" if r["seconds"] is None else f"{r['seconds']:.2f}"
         count = "—" if r["depends_on_country"] is None else str(r["depends_on_country"])
-        lines.append(f"| {r['engine']} | {r['products']:,} | {r.get('triples_in', '—')} | {seconds} | {count} | {r['detail']} |")
+        cpu = "—" if r.get("cpu_seconds") is None else f"{r['cpu_seconds']:.2f}"
+        lines.append(f"| {r['engine']} | {r['products']:,} | {r.get('triples_in', '—')} | {seconds} | {cpu} | {count} | {r['detail']} |")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _load() -> str:
+    try:
+        return " / ".join(f"{x:.1f}" for x in os.getloadavg()) + " (1/5/15 min)"
+    except OSError:
+        return "unknown"
 
 
 def main() -> None:
@@ -202,9 +223,17 @@ def main() -> None:
         print(json.dumps(run_engine(args.worker[0], int(args.worker[1]))))
         return
     rows: list[dict[str, Any]] = []
-    for size in args.sizes:
+    given_up: set[str] = set()
+    for size in sorted(args.sizes):
         for engine in args.engines:
+            if engine in given_up:
+                row = {"engine": engine, "products": size, "seconds": None, "depends_on_country": None,
+                       "detail": "not run: did not finish at a smaller size"}
+                rows.append(row)
+                continue
             row = measure(engine, size, args.timeout)
+            if row["seconds"] is None:
+                given_up.add(engine)
             print(json.dumps(row), flush=True)
             rows.append(row)
             write_report(rows, args.out, args.timeout)

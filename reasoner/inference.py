@@ -162,10 +162,6 @@ def _rows(store: OxigraphStore, sparql: str, graphs: list[ox.NamedNode | ox.Defa
             yield line.split("\t")
 
 
-def _is_literal(key: str) -> bool:
-    return not (key.startswith("<") or key.startswith("_:"))
-
-
 def _values(terms: Iterable[ox.NamedNode]) -> str:
     return " ".join(f"<{t.value}>" for t in sorted(terms, key=lambda t: t.value))
 
@@ -176,58 +172,79 @@ Pair = tuple[str, str]
 def derive_properties(rules: Rules, asserted: dict[str, set[Pair]]) -> dict[str, set[Pair]]:
     """Apply subproperty, inverse and chain rules to a fixpoint; return only the new pairs.
 
-    Works on terms in SPARQL/Turtle syntax (``<iri>`` → set of (subject, object)). Semi-naive for
-    subproperties and inverses (only pairs new in the last round are pushed); a chain is
-    re-joined only when one of its members gained pairs.
+    Works on terms in SPARQL/Turtle syntax (``<iri>`` → set of (subject, object)). Each round
+    first saturates subproperties and inverses (semi-naively: only pairs new in the last step
+    are pushed), then joins each chain that one of the touched properties is a member of, once.
     """
     superproperties = {str(p): [str(q) for q in qs] for p, qs in rules.superproperties.items()}
     inverses = {str(p): [str(q) for q in qs] for p, qs in rules.inverses.items()}
-    chains = {str(t): [tuple(str(m) for m in chain) for chain in cs] for t, cs in rules.chains.items()}
+    chains = [(str(t), tuple(str(m) for m in chain)) for t, cs in rules.chains.items() for chain in cs]
     known: dict[str, set[Pair]] = defaultdict(set)
     for predicate, pairs in asserted.items():
         known[predicate] |= pairs
-    delta: dict[str, set[Pair]] = {p: set(pairs) for p, pairs in asserted.items() if pairs}
-    while delta:
-        produced: dict[str, set[Pair]] = defaultdict(set)
-        for predicate, pairs in delta.items():
-            for sup in superproperties.get(predicate, ()):
-                produced[sup] |= pairs
-            for inverse in inverses.get(predicate, ()):
-                produced[inverse].update((o, s) for s, o in pairs if not _is_literal(o))
-        for target, target_chains in chains.items():
-            for chain in target_chains:
-                if any(member in delta for member in chain):
-                    produced[target] |= _join(chain, known)
-        delta = {}
+
+    def fresh(produced: dict[str, set[Pair]]) -> dict[str, set[Pair]]:
+        new: dict[str, set[Pair]] = {}
         for predicate, pairs in produced.items():
-            fresh = pairs - known[predicate]
-            if fresh:
-                known[predicate] |= fresh
-                delta[predicate] = fresh
-    new = {p: pairs - asserted.get(p, set()) for p, pairs in known.items()}
+            pairs -= known[predicate]
+            if pairs:
+                known[predicate] |= pairs
+                new[predicate] = pairs
+        return new
+
+    delta: dict[str, set[Pair]] = {p: pairs for p, pairs in known.items() if pairs}
+    while delta:
+        touched: set[str] = set()
+        while delta:
+            touched |= delta.keys()
+            produced: dict[str, set[Pair]] = defaultdict(set)
+            for predicate, pairs in delta.items():
+                for sup in superproperties.get(predicate, ()):
+                    produced[sup] |= pairs
+                for inverse in inverses.get(predicate, ()):
+                    produced[inverse].update((o, s) for s, o in pairs if o[0] in "<_")
+            delta = fresh(produced)
+        produced = defaultdict(set)
+        for target, chain in chains:
+            if touched.intersection(chain):
+                produced[target] |= _join(chain, known)
+        delta = fresh(produced)
+    new = {p: pairs - asserted[p] if p in asserted else pairs for p, pairs in known.items()}
     return {p: pairs for p, pairs in new.items() if pairs}
 
 
+def _index(pairs: Iterable[Pair]) -> dict[str, set[str]]:
+    index: dict[str, set[str]] = defaultdict(set)
+    for s, o in pairs:
+        index[s].add(o)
+    return index
+
+
 def _join(chain: tuple[str, ...], known: dict[str, set[Pair]]) -> set[Pair]:
-    """All (x, z) linked by the chain p1 ∘ p2 ∘ … ∘ pn over the known pairs."""
-    current: dict[str, set[str]] = defaultdict(set)
-    for s, o in known.get(chain[0], ()):
-        current[s].add(o)
-    for member in chain[1:]:
-        successors: dict[str, set[str]] = defaultdict(set)
-        for s, o in known.get(member, ()):
-            successors[s].add(o)
-        following: dict[str, set[str]] = {}
-        for start, middles in current.items():
+    """All (x, z) linked by the chain p1 ∘ p2 ∘ … ∘ pn over the known pairs.
+
+    Composed right to left: the tail (for example substance → supplier → country) is small and
+    shared by many products, so each product just looks up the set of ends of its substance.
+    """
+    tail = _index(known.get(chain[-1], ()))
+    for member in reversed(chain[1:-1]):
+        composed: dict[str, set[str]] = {}
+        for start, middles in _index(known.get(member, ())).items():
             ends: set[str] = set()
             for middle in middles:
-                found = successors.get(middle)
+                found = tail.get(middle)
                 if found:
                     ends |= found
             if ends:
-                following[start] = ends
-        current = following  # type: ignore[assignment]
-    return {(s, o) for s, ends in current.items() for o in ends}
+                composed[start] = ends
+        tail = composed  # type: ignore[assignment]
+    result: set[Pair] = set()
+    for start, middles in _index(known.get(chain[0], ())).items():
+        for middle in middles:
+            found = tail.get(middle)
+            if found:
+                result.update([(start, end) for end in found])
+    return result
 
 
 def derive_types(rules: Rules, store: OxigraphStore, graphs: list[ox.NamedNode | ox.DefaultGraph]) -> set[Pair]:
@@ -260,15 +277,18 @@ def inferred_triples(store: OxigraphStore, rules: Rules | None = None) -> dict[s
         for subject, predicate, obj in _rows(store, query, graphs):
             asserted[predicate].add((subject, obj))
     derived = derive_properties(rules, dict(asserted))
-    derived[str(RDF_TYPE)] = derive_types(rules, store, graphs)
-    return {p: {(s, o) for s, o in pairs if not _is_literal(s)} for p, pairs in derived.items() if pairs}
+    types = derive_types(rules, store, graphs)
+    if types:
+        derived[str(RDF_TYPE)] = types
+    return derived
 
 
 def materialise(store: OxigraphStore) -> int:
     """Recompute the ``inferences`` graph from the ontology and the data. Returns its size.
 
-    The triples go in as one Turtle document parsed inside pyoxigraph (those touching a blank
-    node as quads, so that the node keeps its identity). The old graph is dropped first, as every
+    The triples go in as one N-Triples document parsed inside pyoxigraph; the few that touch a
+    blank node (which must keep its identity) or a literal (written in Turtle shorthand by the
+    TSV results) go in as quads. The old graph is dropped first, as every
     graph of the default dataset is when reloaded; ``replace_graph`` would spare readers that gap
     but sends the whole graph through one SPARQL ``INSERT DATA`` text, slower at 100k products
     than the derivation itself (see bench/inference-results.md).
@@ -281,12 +301,12 @@ def materialise(store: OxigraphStore) -> int:
     graph = ox.NamedNode(target)
     for predicate, pairs in triples.items():
         for s, o in pairs:
-            if s.startswith("_:") or o.startswith("_:"):
+            if s[0] != "<" or o[0] != "<":
                 with_blanks.append(ox.Quad(_term(s), _term(predicate), _term(o), graph))  # type: ignore[arg-type]
             else:
                 text.append(f"{s} {predicate} {o} .\n")
     if text:
-        store.raw.load(input="".join(text).encode("utf-8"), format=ox.RdfFormat.TURTLE, to_graph=graph)
+        store.raw.load(input="".join(text).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
     if with_blanks:
         store.add_quads(with_blanks)
     return len(text) + len(with_blanks)

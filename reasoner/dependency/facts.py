@@ -9,7 +9,7 @@ pyoxigraph solutions directly because reports at a million products cannot affor
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -155,6 +155,23 @@ def run(store: OxigraphStore, name: str, date_value: date | None = None) -> Any:
     return store.query(query.sparql, substitutions=subs)
 
 
+def lines(store: OxigraphStore, name: str, date_value: date | None = None) -> Iterator[list[str]]:
+    """The tab-separated fields of every line of a query that returns its rows as one ``?lines`` text.
+
+    Several queries return their rows as one text value because reading a literal is one step,
+    while reading a million solutions term by term costs seconds in the Python binding.
+    """
+    for row in run(store, name, date_value):
+        text = _value(row["lines"])
+        if text:
+            for line in text.split("\n"):
+                yield line.split("\t")
+
+
+def _flag(text: str) -> bool | None:
+    return None if text == "" else text in ("true", "1")
+
+
 def read_countries(store: OxigraphStore) -> dict[str, CountryInfo]:
     countries: dict[str, CountryInfo] = {}
     for row in run(store, "countries"):
@@ -164,8 +181,19 @@ def read_countries(store: OxigraphStore) -> dict[str, CountryInfo]:
     return countries
 
 
-def read_supplier_edges(store: OxigraphStore, on: date) -> list[SupplierEdge]:
-    """Substance-level supplier edges: recorded tiers (API, batch release) and insurer-preferred suppliers on ``on``."""
+def _place(country: str | None, countries: Mapping[str, CountryInfo]) -> tuple[str | None, bool | None]:
+    """A country IRI as its key (ISO code when known) and its EU/EEA membership."""
+    if not country:
+        return None, None
+    info = countries.get(country)
+    return (info.key, info.eu_eea) if info else (country, None)
+
+
+def read_supplier_edges(store: OxigraphStore, on: date, countries: Mapping[str, CountryInfo]) -> list[SupplierEdge]:
+    """Substance-level supplier edges: recorded tiers (API, batch release) and insurer-preferred suppliers on ``on``.
+
+    ``countries`` maps country IRIs to what :func:`read_countries` found.
+    """
     edges: dict[tuple[str, str, str], SupplierEdge] = {}
 
     def keep(edge: SupplierEdge) -> None:
@@ -174,18 +202,14 @@ def read_supplier_edges(store: OxigraphStore, on: date) -> list[SupplierEdge]:
         if key not in edges or (edges[key].graph or "").endswith("/inferences"):
             edges[key] = edge
 
-    for row in run(store, "substance-suppliers"):
-        keep(SupplierEdge(
-            substance=row["substance"].value, tier=row["tier"].value, supplier=row["supplier"].value,
-            operator=_value(row["operator"]), country=_value(row["iso"]) or _value(row["country"]),
-            eu_eea=_truth(row["euEea"]), reconstructed=bool(_truth(row["reconstructed"])), graph=_value(row["graph"]),
-        ))
+    for substance, tier, supplier, operator, country, reconstructed, graph in lines(store, "substance-suppliers"):
+        key, eu_eea = _place(country, countries)
+        keep(SupplierEdge(substance, tier, supplier, operator or None, key, eu_eea, bool(_flag(reconstructed)),
+                          graph or None))
     for row in run(store, "preferred-suppliers", on):
-        keep(SupplierEdge(
-            substance=row["substance"].value, tier=row["tier"].value, supplier=row["supplier"].value, operator=None,
-            country=_value(row["iso"]) or _value(row["country"]), eu_eea=_truth(row["euEea"]), reconstructed=False,
-            graph=_value(row["graph"]),
-        ))
+        key, eu_eea = _place(_value(row["country"]), countries)
+        keep(SupplierEdge(row["substance"].value, row["tier"].value, row["supplier"].value, None, key, eu_eea, False,
+                          _value(row["graph"])))
     return list(edges.values())
 
 
@@ -219,17 +243,16 @@ def read_products(store: OxigraphStore) -> tuple[
     return substances, atcs, mahs, graphs
 
 
-def read_mah_edges(store: OxigraphStore) -> tuple[list[SupplierEdge], frozenset[str]]:
+def read_mah_edges(store: OxigraphStore, countries: Mapping[str, CountryInfo]) -> tuple[list[SupplierEdge], frozenset[str]]:
     """MAH-tier edges (substance → holder of a product containing it) and the tiers they stand in."""
     edges: dict[tuple[str, str], SupplierEdge] = {}
     tiers: set[str] = set()
-    for row in run(store, "mah-suppliers"):
-        tier = row["tier"].value
+    for substance, tier, supplier, country, graph in lines(store, "mah-suppliers"):
         tiers.add(tier)
-        key = (row["substance"].value, row["supplier"].value)
+        key = (substance, supplier)
         if key not in edges:
-            edges[key] = SupplierEdge(key[0], tier, key[1], None, _value(row["iso"]) or _value(row["country"]),
-                                      _truth(row["euEea"]), False, _value(row["graph"]))
+            place, eu_eea = _place(country, countries)
+            edges[key] = SupplierEdge(substance, tier, supplier, None, place, eu_eea, False, graph or None)
     return list(edges.values()), frozenset(tiers)
 
 
@@ -315,14 +338,16 @@ def read_supply_facts(store: OxigraphStore, on: date, progress: Progress | None 
     """Everything the dependency analysis reads from the graph, valid on ``on``."""
     say = progress or (lambda _m: None)
     say("reading supplier edges per tier")
-    edges = read_supplier_edges(store, on)
+    countries = read_countries(store)
+    by_iri = {info.iri: info for info in countries.values()}
+    edges = read_supplier_edges(store, on, by_iri)
     say("reading products and their substances")
     product_substances, product_atc, product_mah, product_graph = read_products(store)
-    mah_edges, product_tiers = read_mah_edges(store)
+    mah_edges, product_tiers = read_mah_edges(store, by_iri)
     say(f"read {len(product_substances)} products; reading substances, lists, ATC chapters, countries, sources")
     return SupplyFacts(
         date=on, edges=edges + mah_edges, product_substances=product_substances, product_atc=product_atc,
         product_mah=product_mah, product_graph=product_graph, substances=read_substances(store),
-        criticality=read_criticality(store), atc=read_atc(store), countries=read_countries(store),
+        criticality=read_criticality(store), atc=read_atc(store), countries=countries,
         sources=read_sources(store), tier_labels=read_tier_labels(store), product_tiers=product_tiers,
     )

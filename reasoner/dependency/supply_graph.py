@@ -98,8 +98,7 @@ class SupplyGraph:
         if chain:
             minimal: tuple[Node, ...] = (chain[0],)
         else:
-            upstream = self.graph.subgraph(nx.ancestors(self.graph, node) | {node})
-            minimal = tuple(sorted(nx.minimum_node_cut(upstream, SOURCE, node)))
+            minimal = tuple(sorted(nx.minimum_node_cut(self._upstream(node), SOURCE, node)))
         result = SupplyCut(substance, tier, tuple(chain), minimal)
         self._cuts[key] = result
         return result
@@ -107,6 +106,16 @@ class SupplyGraph:
     def lazy_cuts(self) -> "LazyCuts":
         """A mapping-like view computing each supply's cut on first use (reports need only those in scope)."""
         return LazyCuts(self)
+
+    def _upstream(self, node: Node) -> nx.DiGraph:
+        """A small standalone copy of everything upstream of ``node`` (flow runs on it, not on a view)."""
+        upstream = nx.DiGraph()
+        for supplier in self.graph.predecessors(node):
+            upstream.add_edge(supplier, node)
+            for country in self.graph.predecessors(supplier):
+                upstream.add_edge(country, supplier)
+                upstream.add_edge(SOURCE, country)
+        return upstream
 
     def all_cuts(self) -> dict[tuple[str, str], SupplyCut]:
         for node in self.supplies():

@@ -51,7 +51,7 @@ from reasoner.store import OxigraphStore
 
 LOADS_GRAPH = "loads"
 LOAD_PREFIX = "load/"
-TRANSACTION_LIMIT = 250_000
+TRANSACTION_LIMIT = 100_000
 """Loads up to this many triples are written in one transaction; larger ones in bulk + commit marker."""
 Say = Callable[[str], None]
 Bytes = Callable[[int, int], None]  # (bytes done, bytes total)

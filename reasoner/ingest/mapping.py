@@ -144,12 +144,14 @@ def header_key(text: str) -> str:
     return re.sub(r"[\s\-_.]+", "_", plain.strip().lower()).strip("_")
 
 
+@lru_cache(maxsize=65536)
 def slug(text: str) -> str:
     """Lower-case ``[a-z0-9-]`` slug: ``RVG 12345`` → ``rvg-12345``, ``EU/1/99/112/002`` → ``eu-1-99-112-002``."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
 
 
+@lru_cache(maxsize=65536)
 def key_slug(text: str) -> str:
     """A substance key: components of a combination (``a|b``) slugged and joined with ``--``."""
     return "--".join(s for s in (slug(part) for part in text.split("|")) if s)
