@@ -137,3 +137,58 @@ QUERY_RUN_RESPONSES: dict[int | str, dict[str, Any]] = {
         instance="/queries/products-exposed-to-country",
     ),
 }
+
+COMPLIANCE_ANSWER: dict[str, Any] = {
+    "date": "2026-06-01", "regime": "in-force", "product": "https://w3id.org/medsupply/id/product/rvg-27815",
+    "verdict": "non-compliant",
+    "results": [{
+        "obligation": "nl-safety-stock-mah", "title": "Safety stock held by the marketing-authorisation holder",
+        "status": "violated",
+        "message": "violated: the marketing-authorisation holder keeps at least 6 weeks of normal demand in stock",
+        "required": ">= 6", "actual": 4.4, "unit": "WK",
+        "legal_basis": [{"instrument": "Geneesmiddelenwet", "identifier": "BWBR0021505", "article": "49(9)",
+                         "url": "https://wetten.overheid.nl/BWBR0021505"}],
+        "rule_version": {"id": "https://w3id.org/medsupply/law/nl-safety-stock-mah/v2023-01-01",
+                         "valid_from": "2023-01-01", "valid_until": None, "regime": "in-force"},
+        "facts": [],
+    }],
+    "receipt": {"engine_version": "0.1.0", "ontology_hash": "…", "shapes_hash": "…", "data_hash": "…",
+                "date": "2026-06-01", "regime": "in-force"},
+}
+
+COMPLIANCE_POST_BODY: dict[str, Any] = {
+    "medicine": {
+        "summary": "a prescription-only medicine with 4 weeks of MAH stock",
+        "value": {"product": {"id": "RVG 99999", "kind": "medicine", "prescription_only": True,
+                              "atc_code": "J01CA04", "shelf_life_months": 36, "medicinal_gas": False,
+                              "named_patient": False}},
+    },
+}
+
+_COMPLIANCE_PROBLEM_LIST = (
+    (404, "Not found", "no product with registration number 'RVG 1' in the store", "product"),
+    (422, "Invalid input", "the date must be written YYYY-MM-DD (for example 2026-06-01), got '1-6-2026'", "date"),
+)
+COMPLIANCE_PROBLEMS = problems(*_COMPLIANCE_PROBLEM_LIST, instance="/products/RVG%201/compliance")
+
+OBLIGATION_EXAMPLE: dict[str, Any] = {
+    "id": "nl-safety-stock-mah", "iri": "https://w3id.org/medsupply/law/nl-safety-stock-mah",
+    "title": {"en": "Safety stock held by the marketing-authorisation holder",
+              "nl": "Veiligheidsvoorraad bij de handelsvergunninghouder"},
+    "type": "https://w3id.org/medsupply/ontology#StatutoryObligation",
+    "legal_basis": [{"instrument": "Geneesmiddelenwet", "identifier": "BWBR0021505", "article": "49(9)", "url": None}],
+    "exemptions": [{"id": "https://w3id.org/medsupply/law/nl-safety-stock-mah/exempt-medicinal-gas",
+                    "title": "medicinal gases", "priority": 10, "legal_basis": []}],
+    "versions": [{"id": "https://w3id.org/medsupply/law/nl-safety-stock-mah/v2023-01-01", "valid_from": "2023-01-01",
+                  "valid_until": None, "regime": "in-force", "legal_basis": [],
+                  "parameters": [{"path": "https://w3id.org/medsupply/ontology#mahStockWeeks",
+                                  "constraint": "minInclusive", "value": 6, "unit": "WK"}], "note": None}],
+    "href": "/obligations/nl-safety-stock-mah",
+}
+OBLIGATION_LIST_EXAMPLE: dict[str, Any] = {"date": "2026-06-01", "regime": "in-force", "obligations": [
+    {k: v for k, v in OBLIGATION_EXAMPLE.items() if k != "versions"} | {"version": OBLIGATION_EXAMPLE["versions"][0]}]}
+OBLIGATION_PROBLEMS = problems(
+    (404, "Not found", "no obligation 'nl-unknown'; known obligations: nl-interruption-notice, nl-safety-stock-mah, …", "id"),
+    (422, "Invalid input", "unknown regime 'draft'; use one of ['in-force', 'proposed']", "regime"),
+    instance="/obligations",
+)

@@ -201,7 +201,12 @@ def write_report(rows: list[dict[str, Any]], path: Path, timeout: float) -> None
         count = "—" if r["depends_on_country"] is None else str(r["depends_on_country"])
         cpu = "—" if r.get("cpu_seconds") is None else f"{r['cpu_seconds']:.2f}"
         lines.append(f"| {r['engine']} | {r['products']:,} | {r.get('triples_in', '—')} | {seconds} | {cpu} | {count} | {r['detail']} |")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    kept = ""
+    if path.exists():  # hand-written findings below the table survive a re-run
+        old = path.read_text(encoding="utf-8")
+        if "\n## Findings" in old:
+            kept = old[old.index("\n## Findings"):]
+    path.write_text("\n".join(lines) + "\n" + kept, encoding="utf-8")
 
 
 def _load() -> str:

@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -46,6 +48,7 @@ BYTES_PER_PRODUCT = 15_000  # N-Quads file (~35 quads of ~220 bytes) plus the on
 OXIGRAPH_TRANSACTIONAL_MAX = 100_000
 RDFLIB_PARSE_MAX = 100_000
 RDFLIB_QUERY_MAX = 10_000
+RDFLIB_QUERY_LIMIT_S = 180  # per query (first run and one repeat)
 
 
 def say(message: str) -> None:
@@ -76,6 +79,26 @@ def _time_query(run: Callable[[], int], repeats: int) -> dict[str, Any]:
         times.append(time.perf_counter() - started)
     return {"rows": rows, "first_ms": round(first * 1000, 2), "median_ms": round(statistics.median(times) * 1000, 2),
             "repeats": repeats}
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def _within(seconds: int, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Run pure-Python ``work`` with an alarm, so that one runaway query does not stop the others."""
+    def expire(_signum: int, _frame: Any) -> None:
+        raise _OutOfTime()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        return work()
+    except _OutOfTime:
+        return {"error": f"stopped after {seconds} s"}
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def case_generate(size: int, file: Path, workdir: Path) -> dict[str, Any]:
@@ -162,7 +185,7 @@ def case_rdflib(size: int, file: Path, workdir: Path) -> dict[str, Any]:
             def run() -> int:
                 return sum(1 for _ in dataset.query(sparql))
 
-            queries[name] = _time_query(run, 2)
+            queries[name] = _within(RDFLIB_QUERY_LIMIT_S, lambda: _time_query(run, 1))
         result["queries"] = queries
     return result
 
@@ -201,8 +224,10 @@ def run_child(case: str, size: int, file: Path, workdir: Path, timeout: float) -
 
 
 def child(case: str, size: int, file: Path, workdir: Path) -> int:
+    load_before = os.getloadavg()[0]
     result = CASES[case](size, file, workdir)
     result["peak_rss_mib"] = peak_rss_mib()
+    result["load_avg_1min"] = [round(load_before, 1), round(os.getloadavg()[0], 1)]
     print(json.dumps(result), flush=True)
     return 0
 
@@ -274,8 +299,13 @@ def markdown(report: dict[str, Any]) -> str:
         rd_q = e.get("rdflib", {}).get("queries", {})
         for name, timing in ox_q.items():
             rd = rd_q.get(name)
-            rd_cells = f"{rd['first_ms']:,} | {rd['median_ms']:,}" if rd else "not run | not run"
-            mismatch = " (rdflib rows differ!)" if rd and rd["rows"] != timing["rows"] else ""
+            if rd is None:
+                rd_cells = "not run | not run"
+            elif "error" in rd:
+                rd_cells = f"{rd['error']} | –"
+            else:
+                rd_cells = f"{rd['first_ms']:,} | {rd['median_ms']:,}"
+            mismatch = " (rdflib rows differ!)" if rd and "rows" in rd and rd["rows"] != timing["rows"] else ""
             lines.append(f"| {int(size):,} | `{name}` | {timing['rows']:,}{mismatch} | {timing['first_ms']:,} | "
                          f"{timing['median_ms']:,} | {rd_cells} |")
     return "\n".join(lines) + "\n"

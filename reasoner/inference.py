@@ -45,6 +45,9 @@ _OWL = "http://www.w3.org/2002/07/owl#"
 RDF_TYPE = ox.NamedNode(_RDF + "type")
 _OWL_THING = ox.NamedNode(_OWL + "Thing")
 
+Pair = tuple[str, str]
+"""(subject, object) in SPARQL/Turtle term syntax: ``<iri>``, ``_:id`` or a literal."""
+
 
 
 @dataclass(frozen=True)
@@ -164,9 +167,6 @@ def _rows(store: OxigraphStore, sparql: str, graphs: list[ox.NamedNode | ox.Defa
 
 def _values(terms: Iterable[ox.NamedNode]) -> str:
     return " ".join(f"<{t.value}>" for t in sorted(terms, key=lambda t: t.value))
-
-
-Pair = tuple[str, str]
 
 
 def derive_properties(rules: Rules, asserted: dict[str, set[Pair]]) -> dict[str, set[Pair]]:

@@ -124,3 +124,15 @@ def test_materialise_agrees_with_owlrl_on_chains_inverses_and_subclass_types(sto
     ours = {(q.subject.value, q.predicate.value, q.object.value) for q in store.quads()
             if q.subject.value in nodes and q.predicate.value in covered}
     assert ours == expected
+
+
+def test_materialise_types_a_blank_node_as_the_same_node() -> None:
+    store = _store()
+    store.load(f"""@prefix ms: <{MS}> .
+        @prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+        [] a ms:FullLineWholesaler ; rdfs:label "unnamed wholesaler" .""".encode(),
+               ox.RdfFormat.TURTLE, graph=graph_iri("synthetic"))
+    materialise(store)
+    rows = store.select(
+        "SELECT ?w WHERE { GRAPH msg:synthetic { ?w rdfs:label ?n } GRAPH msg:inferences { ?w a ms:Wholesaler } }")
+    assert len(rows) == 1

@@ -11,7 +11,7 @@ from api import deps
 from reasoner.dependency.dates import parse_date
 from reasoner.dependency.report import SCOPES, build_dependency_report
 from reasoner.dependency.report_formats import FORMAT_NAMES, file_name, report_format
-from reasoner.dependency.scenario import Disruption, run_scenario, scenario_as_dict
+from reasoner.dependency.scenario import Disruption, product_names_for, run_scenario, scenario_as_dict
 from reasoner.errors import InputError
 from reasoner.store import OxigraphStore
 
@@ -61,4 +61,4 @@ def disruption_scenario(request: DisruptionRequest, store: OxigraphStore = Depen
     disruption = Disruption(tuple(request.countries), tuple(request.suppliers), tuple(request.organisations),
                             request.weeks, request.demand_surge, parse_date(request.date))
     result = run_scenario(store, disruption, include_unaffected=request.include_unaffected)
-    return scenario_as_dict(result)
+    return scenario_as_dict(result, product_names_for(store, result))

@@ -16,7 +16,7 @@ REPORT_EVERY = 100_000
 def register(subcommands: argparse._SubParsersAction) -> None:
     parser = subcommands.add_parser(
         "generate", help="write a synthetic supply graph of N products (N-Quads/N-Triples, streamed)",
-        description="Write a realistic synthetic graph (about 30 triples a product) in the project's "
+        description="Write a realistic synthetic graph (30 to 35 triples a product) in the project's "
                     "vocabulary, driven by data/synthetic-profile.yaml. The same seed gives the same output.",
     )
     parser.add_argument("--products", type=int, required=True, help="number of products (1 to millions)")

@@ -10,7 +10,7 @@ import sys
 from reasoner.cli import print_json, progress_printer, settings_from
 from reasoner.dataset import open_store
 from reasoner.dependency.dates import parse_date
-from reasoner.dependency.scenario import Disruption, run_scenario, scenario_as_dict
+from reasoner.dependency.scenario import Disruption, product_names_for, run_scenario, scenario_as_dict
 from reasoner.errors import InputError
 
 
@@ -40,7 +40,7 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError("name at least one --country, --supplier or --organisation", where="arguments")
     store = open_store(settings_from(args), progress=say)
     result = run_scenario(store, disruption, progress=say, include_unaffected=args.all_products)
-    document = scenario_as_dict(result)
+    document = scenario_as_dict(result, product_names_for(store, result))
     if args.format == "json":
         print_json(document)
         return 0

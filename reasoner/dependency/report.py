@@ -330,10 +330,10 @@ def _charts(report: DependencyReport, api_tier: str | None, focus: tuple[str, ..
          "shares": [(k, n / max(1, m.n_suppliers - m.suppliers_without_country)) for k, n in m.country_counts]}
         for s, m in sorted(api, key=lambda sm: (-(sm[1].hhi_country or 0), sm[0].label))
     ]
-    bins = [0] * 10
+    bins = [0] * 20
     for _, m in api:
         if m.hhi_country is not None:
-            bins[min(9, int(m.hhi_country // 1000))] += 1
+            bins[min(19, int(m.hhi_country // 500))] += 1
     focus_keys = [report.facts.countries[k].key for k in report.facts.countries
                   if report.facts.countries[k].iri in focus]
     per_chapter: dict[str, Counter[str]] = defaultdict(Counter)
@@ -347,7 +347,7 @@ def _charts(report: DependencyReport, api_tier: str | None, focus: tuple[str, ..
     chapter_labels = {a.chapter: a.chapter_label for a in report.facts.atc.values() if a.chapter_label}
     return {
         "country_concentration": concentration,
-        "hhi_histogram": [{"from": i * 1000, "to": (i + 1) * 1000, "substances": n} for i, n in enumerate(bins)],
+        "hhi_histogram": [{"from": i * 500, "to": (i + 1) * 500, "substances": n} for i, n in enumerate(bins)],
         "focus_countries": [{"key": k, "label": report.facts.country_label(k)} for k in sorted(focus_keys)],
         "focus_share_by_chapter": [
             {"chapter": ch, "label": chapter_labels.get(ch), "suppliers": c["__all__"],

@@ -76,7 +76,7 @@ def concentration_chart(concentration: Sequence[dict[str, object]], threshold: f
 
 def hhi_histogram(bins: Sequence[dict[str, int]], threshold: float | None) -> str:
     """Substances per HHI band of 1,000, with the threshold drawn as a dashed line."""
-    width, height, left, bottom, top = 640, 260, 46, 40, 20
+    width, height, left, bottom, top = 680, 270, 46, 40, 30
     plot_w, plot_h = width - left - 16, height - bottom - top
     peak = max([b["substances"] for b in bins] + [1])
     bar = plot_w / max(1, len(bins))
@@ -95,13 +95,14 @@ def hhi_histogram(bins: Sequence[dict[str, int]], threshold: float | None) -> st
         if b["substances"]:
             body.append(f'<text x="{x + bar / 2:.1f}" y="{top + plot_h - h - 4:.1f}" font-size="10" '
                         f'text-anchor="middle" fill="#333">{b["substances"]}</text>')
-        body.append(f'<text x="{x + bar / 2:.1f}" y="{top + plot_h + 14}" font-size="10" text-anchor="middle" '
-                    f'fill="#555">{b["from"] // 1000}k</text>')
+        if b["from"] % 1000 == 0:
+            body.append(f'<text x="{x:.1f}" y="{top + plot_h + 14}" font-size="10" text-anchor="middle" '
+                        f'fill="#555">{b["from"]:,}</text>')
     if threshold is not None:
         tx = left + plot_w * threshold / 10_000
-        body.append(f'<line x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{top + plot_h}" stroke="#b03a2e" '
-                    f'stroke-dasharray="5,3" stroke-width="1.5"/><text x="{tx + 4:.1f}" y="{top + 4}" font-size="10" '
-                    f'fill="#b03a2e">high concentration ≥ {threshold:,.0f}</text>')
+        body.append(f'<line x1="{tx:.1f}" y1="{top - 14}" x2="{tx:.1f}" y2="{top + plot_h}" stroke="#b03a2e" '
+                    f'stroke-dasharray="5,3" stroke-width="1.5"/><text x="{tx + 4:.1f}" y="{top - 6}" font-size="10" '
+                    f'fill="#b03a2e">high concentration ≥ {threshold:,.0f} →</text>')
     body.append(f'<text x="{left + plot_w / 2}" y="{height - 6}" font-size="11" text-anchor="middle" fill="#333">'
                 "HHI over supplier countries (0–10,000)</text>")
     return _svg(width, height, body, "Distribution of supplier-country HHI across substances")

@@ -35,7 +35,8 @@ from datetime import date, timedelta
 from reasoner.dataset import loaded_version
 from reasoner.dependency.criteria import load_criteria
 from reasoner.dependency.facts import (
-    Criticality, StockPosition, SupplierEdge, SupplyFacts, read_stock_positions, read_supply_facts,
+    Criticality, StockPosition, SupplierEdge, SupplyFacts, read_product_names, read_stock_positions,
+    read_supply_facts,
 )
 from reasoner.errors import InputError
 from reasoner.store import OxigraphStore
@@ -367,6 +368,17 @@ def outcome_as_dict(outcome: ProductOutcome, facts: SupplyFacts, names: dict[str
             for i in outcome.impact.impacts
         ],
     }
+
+
+NAMES_UP_TO = 200_000
+"""Product names are looked up (one pass over every product) only for graphs up to this size."""
+
+
+def product_names_for(store: OxigraphStore, result: ScenarioResult) -> dict[str, tuple[str | None, str | None]]:
+    """Names and registration numbers for the listed products, when the graph is small enough to afford it."""
+    if not result.outcomes or int(result.totals.get("products", 0)) > NAMES_UP_TO:  # type: ignore[call-overload]
+        return {}
+    return read_product_names(store)
 
 
 def scenario_as_dict(result: ScenarioResult, names: dict[str, tuple[str | None, str | None]] | None = None) -> dict[str, object]:

@@ -600,8 +600,13 @@ def delete_load(store: OxigraphStore, load_id: str, *, _locked: bool = False) ->
     source = str(ID["file/sha256-" + description["sha256"]])
     meta = _nn(loads_graph())
     doomed = [q for s in (graph, activity, source) for q in store.raw.quads_for_pattern(_nn(s), None, None, meta)]
+    shared = {q.object for q in doomed if isinstance(q.object, ox.NamedNode)} - {_nn(graph), _nn(activity), _nn(source)}
     for quad in doomed:
         store.raw.remove(quad)
+    for node in shared:  # the agent and mapping descriptions, once no other load refers to them
+        if not any(True for _ in store.raw.quads_for_pattern(None, None, node, meta)):
+            for quad in list(store.raw.quads_for_pattern(node, None, None, meta)):
+                store.raw.remove(quad)
     store.drop_graph(graph)
     store.flush()
     return description

@@ -96,7 +96,7 @@ class Finding:
 Check = Callable[[list[Obj], dict[str, list[Obj]]], list[Obj | None]]
 
 
-@dataclass
+@dataclass(eq=False)
 class PropertyShape:
     iri: str
     path: str
@@ -106,7 +106,7 @@ class PropertyShape:
     classes: list[str]  # sh:class, joined with the reference data later
 
 
-@dataclass
+@dataclass(eq=False)
 class NodeShape:
     iri: str
     target_classes: list[str]

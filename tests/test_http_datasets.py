@@ -1,0 +1,133 @@
+"""POST/GET/DELETE /datasets on the real HTTP server: bearer-token writes, problem+json listing
+every problem, provenance of each load, idempotent re-uploads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+TOKEN = "test-write-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+BAD = Path(__file__).parent / "data" / "bad"
+PRODUCTS = ("registration_number,product_name,marketing_authorisation_holder,strength\n"
+            "RVG 801,Http Product 10 mg,Example Pharma B.V.,10 mg\n")
+TURTLE = """@prefix ms: <https://w3id.org/medsupply/ontology#> .
+@prefix msid: <https://w3id.org/medsupply/id/> .
+msid:product/rvg-802 a ms:MedicinalProduct ; ms:registrationNumber "RVG 802" ; ms:productName "Turtle product" .
+"""
+
+
+def test_upload_without_credentials_is_401(live_server: str) -> None:
+    response = httpx.post(f"{live_server}/datasets", content=TURTLE, headers={"Content-Type": "text/turtle"})
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_upload_with_malformed_credentials_is_401(live_server: str) -> None:
+    response = httpx.post(f"{live_server}/datasets", content=TURTLE,
+                          headers={"Content-Type": "text/turtle", "Authorization": f"Token {TOKEN}"})
+    assert response.status_code == 401
+
+
+def test_upload_with_a_wrong_token_is_403(live_server: str) -> None:
+    response = httpx.post(f"{live_server}/datasets", content=TURTLE,
+                          headers={"Content-Type": "text/turtle", "Authorization": "Bearer nope"})
+    assert response.status_code == 403
+
+
+def test_delete_without_credentials_is_401(live_server: str) -> None:
+    assert httpx.delete(f"{live_server}/datasets/0123456789abcdef").status_code == 401
+
+
+def test_multipart_csv_upload_is_listed_inspected_and_deleted(live_server: str) -> None:
+    files = {"file": ("http-products.csv", PRODUCTS.encode(), "text/csv")}
+    created = httpx.post(f"{live_server}/datasets", files=files, headers={**AUTH, "From": "steward@example.org"},
+                         timeout=120)
+    assert created.status_code == 201, created.text
+    load = created.json()
+    assert load["file"] == "http-products.csv" and load["loaded_by"] == "steward@example.org"
+    assert created.headers["location"] == f"/datasets/{load['id']}"
+
+    again = httpx.post(f"{live_server}/datasets", files=files, headers=AUTH, timeout=120)
+    assert again.status_code == 200 and again.json()["unchanged"] is True
+
+    listed = httpx.get(f"{live_server}/datasets").json()["loads"]
+    assert load["id"] in [d["id"] for d in listed]
+    shown = httpx.get(f"{live_server}/datasets/{load['id']}").json()
+    assert shown["classes"]["ms:MedicinalProduct"] == 1 and shown["rows"] == 1
+
+    deleted = httpx.delete(f"{live_server}/datasets/{load['id']}", headers=AUTH)
+    assert deleted.status_code == 200
+    assert httpx.get(f"{live_server}/datasets/{load['id']}").status_code == 404
+
+
+def test_turtle_body_upload_becomes_a_load(live_server: str) -> None:
+    response = httpx.post(f"{live_server}/datasets?name=products.ttl", content=TURTLE,
+                          headers={**AUTH, "Content-Type": "text/turtle"}, timeout=120)
+    assert response.status_code == 201, response.text
+    assert response.json()["format"] == "text/turtle" and response.json()["file"] == "products.ttl"
+    httpx.delete(f"{live_server}/datasets/{response.json()['id']}", headers=AUTH)
+
+
+def test_refused_upload_is_problem_json_listing_every_problem(live_server: str) -> None:
+    files = {"file": ("unknown-country.csv", (BAD / "unknown-country.csv").read_bytes(), "text/csv")}
+    before = httpx.get(f"{live_server}/datasets").json()["loads"]
+    response = httpx.post(f"{live_server}/datasets", files=files, headers=AUTH, timeout=120)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    errors = response.json()["errors"]
+    located = {(e["row"], e["column"], e["value"]) for e in errors}
+    assert {(2, "site_country", "XX"), (3, "site_country", "Netherlands")} <= located
+    assert httpx.get(f"{live_server}/datasets").json()["loads"] == before
+
+
+def test_truncated_turtle_body_is_400_with_its_line(live_server: str) -> None:
+    response = httpx.post(f"{live_server}/datasets", content=(BAD / "truncated.ttl").read_bytes(),
+                          headers={**AUTH, "Content-Type": "text/turtle"}, timeout=60)
+    assert response.status_code == 400
+    assert "line" in response.json()["where"]
+
+
+def test_unknown_load_is_404(live_server: str) -> None:
+    assert httpx.get(f"{live_server}/datasets/not-a-load").status_code == 404
+
+
+@pytest.fixture(scope="module")
+def server_without_token(prepared_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real server with MEDSUPPLY_WRITE_TOKEN unset: writes are disabled."""
+    store_dir = tmp_path_factory.mktemp("no-token") / "store"
+    shutil.copytree(prepared_store_dir, store_dir)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "MEDSUPPLY_WRITE_TOKEN"}
+    env.update(MEDSUPPLY_STORE=str(store_dir), MEDSUPPLY_LOG_LEVEL="WARNING")
+    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def test_writes_are_refused_with_403_when_no_token_is_configured(server_without_token: str) -> None:
+    response = httpx.post(f"{server_without_token}/datasets", content=TURTLE,
+                          headers={**AUTH, "Content-Type": "text/turtle"})
+    assert response.status_code == 403
+    assert "MEDSUPPLY_WRITE_TOKEN" in response.json()["detail"]

@@ -1,0 +1,48 @@
+"""Service quality: health, request ids, OpenAPI with examples and stable operation ids, problem+json."""
+
+from __future__ import annotations
+
+import httpx
+
+OPERATION_IDS = {
+    ("get", "/sparql"): "sparqlQuery",
+    ("post", "/sparql"): "sparqlQueryPost",
+    ("get", "/queries"): "listNamedQueries",
+    ("get", "/queries/{name}"): "runNamedQuery",
+    ("get", "/products/{id}/compliance"): "checkProductCompliance",
+    ("post", "/compliance"): "checkComplianceOfSubmittedProduct",
+    ("get", "/obligations"): "listObligations",
+    ("get", "/obligations/{id}"): "getObligation",
+    ("get", "/health"): "getHealth",
+}
+
+
+def test_health_says_the_store_is_reachable_and_gives_the_dataset_version(live_server: str) -> None:
+    body = httpx.get(f"{live_server}/health", timeout=10).json()
+    assert body["status"] == "ok" and body["store"] == "reachable"
+    assert body["dataset_version"] and body["query_workers"] >= 1
+
+
+def test_every_response_carries_a_request_id_and_echoes_the_callers(live_server: str) -> None:
+    assert httpx.get(f"{live_server}/health").headers["x-request-id"]
+    echoed = httpx.get(f"{live_server}/health", headers={"X-Request-ID": "abc-123"})
+    assert echoed.headers["x-request-id"] == "abc-123"
+
+
+def test_openapi_has_stable_operation_ids_and_examples_for_every_operation(live_server: str) -> None:
+    spec = httpx.get(f"{live_server}/openapi.json", timeout=30).json()
+    for (method, path), operation_id in OPERATION_IDS.items():
+        operation = spec["paths"][path][method]
+        assert operation["operationId"] == operation_id
+        contents = [c for r in operation["responses"].values() for c in r.get("content", {}).values()]
+        assert any("example" in c or "examples" in c for c in contents), f"{method} {path} has no example"
+    post_body = spec["paths"]["/sparql"]["post"]["requestBody"]["content"]
+    assert {"application/sparql-query", "application/x-www-form-urlencoded"} <= set(post_body)
+
+
+def test_errors_are_problem_json_documents(live_server: str) -> None:
+    response = httpx.get(f"{live_server}/no/such/path")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert {"type", "title", "status", "detail", "instance"} <= set(problem)
