@@ -67,14 +67,19 @@ class Run:
     rss_samples: list[float] = field(default_factory=list)
 
 
-def build_store(work: Path, products: int, seed: int) -> Path:
-    """The default dataset plus ``products`` synthetic products, built once and reused."""
+def build_store(work: Path, products: int, seed: int, base: Path | None = None) -> Path:
+    """The default dataset plus ``products`` synthetic products, built once and reused.
+
+    ``base``: a closed store that already holds the default dataset (saves the inference run).
+    """
     target = work / f"store-{products}-{seed}"
     if (target / "CURRENT").exists() and (work / f"{target.name}.done").exists():
         return target
     from reasoner.synthetic import iter_quads
 
     shutil.rmtree(target, ignore_errors=True)
+    if base is not None:
+        shutil.copytree(base, target)
     settings = load_settings(store_path=target)
     print(f"building store {target} (default dataset + {products} synthetic products)", file=sys.stderr)
     store = open_store(settings, progress=lambda m: print(f"  {m}", file=sys.stderr))
@@ -219,6 +224,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--scenarios", nargs="+", default=["compliance-get", "compliance-post", "named-query"])
     parser.add_argument("--soak", type=int, default=0, help="also a long compliance-GET run of this many seconds")
+    parser.add_argument("--base-store", type=Path, default=None,
+                        help="a closed store with the default dataset loaded, copied instead of loading again")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "medsupply-bench-http")
     parser.add_argument("--output", type=Path, default=HERE / "out" / "http-results.json")
     args = parser.parse_args(argv)
@@ -226,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         print("wrk not found: apt-get install wrk", file=sys.stderr)
         return 2
     args.work.mkdir(parents=True, exist_ok=True)
-    store_dir = build_store(args.work, args.products, args.seed)
+    store_dir = build_store(args.work, args.products, args.seed, args.base_store)
     ids = registrations(store_dir)
     random.Random(args.seed).shuffle(ids)
     runs: list[Run] = []

@@ -153,6 +153,25 @@ def case_oxigraph_transactional(size: int, file: Path, workdir: Path) -> dict[st
     return result
 
 
+def case_oxigraph_native_load(size: int, file: Path, workdir: Path) -> dict[str, Any]:
+    """pyoxigraph's own transactional ``Store.load`` (parsing in Rust, no Python quads)."""
+    import pyoxigraph as ox
+
+    path = workdir / "oxigraph-native-load"
+    shutil.rmtree(path, ignore_errors=True)
+    store = ox.Store(str(path))
+    started = time.perf_counter()
+    store.load(path=str(file), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    seconds = time.perf_counter() - started
+    quads = len(store)
+    del store
+    result = {"seconds": round(seconds, 2), "quads": quads, "store_mib": tree_size_mib(path),
+              "quads_per_s": round(quads / seconds)}
+    shutil.rmtree(path, ignore_errors=True)
+    return result
+
+
 def case_oxigraph_queries(size: int, file: Path, workdir: Path) -> dict[str, Any]:
     from reasoner.store import OxigraphStore
 
@@ -195,6 +214,7 @@ CASES: dict[str, Callable[[int, Path, Path], dict[str, Any]]] = {
     "oxigraph-bulk": case_oxigraph_bulk,
     "oxigraph-queries": case_oxigraph_queries,
     "oxigraph-transactional": case_oxigraph_transactional,
+    "oxigraph-native-load": case_oxigraph_native_load,
     "rdflib": case_rdflib,
 }
 
@@ -203,7 +223,7 @@ def plan(size: int) -> list[str]:
     """Which cases run at ``size`` (rdflib and the transactional path stop at 100k)."""
     cases = ["generate", "oxigraph-bulk", "oxigraph-queries"]
     if size <= OXIGRAPH_TRANSACTIONAL_MAX:
-        cases.append("oxigraph-transactional")
+        cases += ["oxigraph-native-load", "oxigraph-transactional"]
     if size <= RDFLIB_PARSE_MAX:
         cases.append("rdflib")
     return cases
@@ -236,7 +256,7 @@ def child(case: str, size: int, file: Path, workdir: Path) -> int:
 # Driver and report
 # --------------------------------------------------------------------------------------------
 
-def measure(sizes: list[int], out: Path, timeout: float, keep: bool) -> dict[str, Any]:
+def measure(sizes: list[int], out: Path, timeout: float, keep: bool, only: list[str] | None = None) -> dict[str, Any]:
     results_file = out / "load-results.json"
     previous = json.loads(results_file.read_text()) if results_file.is_file() else {}
     report: dict[str, Any] = {"machine": machine(), "seed": SEED, "sizes": dict(previous.get("sizes", {}))}
@@ -244,8 +264,14 @@ def measure(sizes: list[int], out: Path, timeout: float, keep: bool) -> dict[str
         workdir = out / f"load-{size}"
         workdir.mkdir(parents=True, exist_ok=True)
         file = workdir / f"synthetic-{size}.nq"
-        entry: dict[str, Any] = {}
-        for case in plan(size):
+        entry: dict[str, Any] = dict(report["sizes"].get(str(size), {})) if only else {}
+        cases = [c for c in plan(size) if not only or c in only]
+        if only and "oxigraph-queries" in cases and not (workdir / "oxigraph-bulk").is_dir() \
+                and "oxigraph-bulk" not in cases:
+            cases.insert(0, "oxigraph-bulk")  # the queries need the store
+        if only and not file.is_file() and "generate" not in cases:
+            cases.insert(0, "generate")  # the file is needed and was deleted after the last run
+        for case in cases:
             say(f"{size:,} products: {case}")
             entry[case] = run_child(case, size, file, workdir, timeout)
             say(f"{size:,} products: {case} -> {json.dumps({k: v for k, v in entry[case].items() if k != 'queries'})}")
@@ -282,6 +308,7 @@ def markdown(report: dict[str, Any]) -> str:
               "| products | engine / path | seconds | quads/s | store on disk MiB | peak RSS MiB |",
               "|---:|---|---:|---:|---:|---:|"]
     labels = {"oxigraph-bulk": "pyoxigraph `Store.bulk_load` (on disk)",
+              "oxigraph-native-load": "pyoxigraph `Store.load` (transactional, parsed in Rust)",
               "oxigraph-transactional": "pyoxigraph `OxigraphStore.load` (parse all, one transaction)",
               "rdflib": "rdflib `Dataset.parse` (in memory)"}
     for size in sizes:
@@ -318,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=OUT, help="folder for generated files and results (git-ignored)")
     parser.add_argument("--timeout", type=float, default=1200, help="seconds before one measurement is stopped")
     parser.add_argument("--keep", action="store_true", help="keep generated files and stores")
+    parser.add_argument("--cases", help=f"comma-separated cases to (re)run, merged into the last results: "
+                                        f"{', '.join(CASES)}")
     parser.add_argument("--markdown", action="store_true", help="only print the tables from the last results")
     parser.add_argument("--child", choices=sorted(CASES), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -337,7 +366,8 @@ def main(argv: list[str] | None = None) -> int:
         say(f"only {free:.0f} GiB free in {args.out}; {needed:.0f} GiB needed for {max(sizes):,} products")
         return 2
     say(f"sizes {sizes}, results in {args.out}")
-    report = measure(sizes, args.out, args.timeout, args.keep)
+    only = [c for c in args.cases.split(",") if c] if args.cases else None
+    report = measure(sizes, args.out, args.timeout, args.keep, only)
     print(markdown(report))
     return 0
 

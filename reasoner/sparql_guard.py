@@ -157,6 +157,13 @@ class QueryOutcome:
     count: int | None = None
 
 
+class StoreReadError(MedsupplyError):
+    """Reading the store failed (for a read-only view: the primary replaced files under it)."""
+
+    http_status = 503
+    title = "Store not readable"
+
+
 class NotAcceptable(InputError):
     """No result format the client accepts fits this kind of query."""
 
@@ -222,15 +229,17 @@ def execute(store: OxigraphStore, request: QueryRequest) -> QueryOutcome:
             default_graphs=list(request.default_graphs) or None,
             named_graphs=list(request.named_graphs) or None,
         )
+        if isinstance(result, ox.QueryBoolean):
+            return _boolean(result, request)
+        if isinstance(result, ox.QuerySolutions):
+            return _solutions(result, request, deadline)
+        return _graph(result, request, deadline)
     except ParseError as exc:
         raise located_parse_error(exc, request.sparql) from None
-    except OSError as exc:
-        raise MedsupplyError(f"the store could not answer the query: {exc}", where="query") from None
-    if isinstance(result, ox.QueryBoolean):
-        return _boolean(result, request)
-    if isinstance(result, ox.QuerySolutions):
-        return _solutions(result, request, deadline)
-    return _graph(result, request, deadline)
+    except (OSError, RuntimeError) as exc:
+        if _is_store_failure(exc):
+            raise StoreReadError(f"the store could not answer the query: {exc}", where="query") from None
+        raise InputError(f"the query could not be evaluated: {exc}", where="query") from None
 
 
 def _need_solutions_format(request: QueryRequest, kind: str) -> ox.QueryResultsFormat:
@@ -301,6 +310,30 @@ def store_signature(path: Path) -> tuple[tuple[str, int, int], ...]:
     return tuple(sorted(signature))
 
 
+def _is_store_failure(exc: BaseException) -> bool:
+    text = str(exc)
+    return isinstance(exc, OSError) or "Corruption" in text or "IO error" in text
+
+
+def open_read_only(path: Path, attempts: int = 40) -> OxigraphStore:
+    """Open the store folder read-only, retrying while the primary swaps files.
+
+    RocksDB read-only opens are not coordinated with the writing process: when a flush or
+    compaction deletes a file between reading the manifest and opening it, the open fails
+    ("Corruption: … No such file"). Opening again a moment later sees the new manifest.
+    """
+    last: BaseException | None = None
+    for attempt in range(attempts):
+        try:
+            return OxigraphStore(path, read_only=True)
+        except (OSError, RuntimeError) as exc:
+            if not _is_store_failure(exc):
+                raise
+            last = exc
+            time.sleep(min(0.5, 0.02 * (attempt + 1)))
+    raise StoreReadError(f"the store at {path} could not be opened read-only: {last}", where="store")
+
+
 class ReadOnlyView:
     """A read-only handle on a store folder that reopens itself when the folder changed.
 
@@ -313,7 +346,7 @@ class ReadOnlyView:
         self.path = Path(path)
         self.check_every_s = check_every_s
         self._signature = store_signature(self.path)
-        self._store = OxigraphStore(self.path, read_only=True)
+        self._store = open_read_only(self.path)
         self._checked = time.monotonic()
         self._lock = threading.Lock()
 
@@ -325,9 +358,22 @@ class ReadOnlyView:
             self._checked = now
             signature = store_signature(self.path)
             if signature != self._signature:
-                self._store = OxigraphStore(self.path, read_only=True)
-                self._signature = signature
+                self._reopen(signature)
         return self._store
+
+    def reopen(self) -> OxigraphStore:
+        """Open the folder afresh (after a read failed on the old handle)."""
+        with self._lock:
+            self._reopen(store_signature(self.path))
+        return self._store
+
+    def _reopen(self, signature: tuple[tuple[str, int, int], ...]) -> None:
+        # A failed open keeps the old handle (still a consistent snapshot); retried at the next check.
+        try:
+            self._store = open_read_only(self.path, attempts=5)
+            self._signature = signature
+        except StoreReadError as exc:
+            log.warning("%s; answering from the previous snapshot", exc)
 
 
 def _encode_error(exc: BaseException) -> tuple[str, str, str | None, list[dict[str, Any]]]:
@@ -338,7 +384,8 @@ def _encode_error(exc: BaseException) -> tuple[str, str, str | None, list[dict[s
 
 def _decode_error(encoded: tuple[str, str, str | None, list[dict[str, Any]]]) -> MedsupplyError:
     name, message, where, details = encoded
-    cls = NotAcceptable if name == "NotAcceptable" else getattr(errors, name, MedsupplyError)
+    local = {"NotAcceptable": NotAcceptable, "StoreReadError": StoreReadError}
+    cls = local.get(name) or getattr(errors, name, MedsupplyError)
     if not (isinstance(cls, type) and issubclass(cls, MedsupplyError)):
         cls = MedsupplyError
     return cls(message, where=where, details=details)
@@ -347,14 +394,20 @@ def _decode_error(encoded: tuple[str, str, str | None, list[dict[str, Any]]]) ->
 def _worker_main(store_path: str, conn: Connection) -> None:
     """A query worker: open the store read-only, answer requests from the pipe until it closes."""
     view = ReadOnlyView(Path(store_path))
-    conn.send(("ready", os.getpid()))
+    try:
+        conn.send(("ready", os.getpid()))
+    except (BrokenPipeError, OSError):
+        return  # the pool shut down while this worker started
     while True:
         try:
             request: QueryRequest = conn.recv()
         except (EOFError, KeyboardInterrupt):
             return
         try:
-            outcome = execute(view.current(), request)
+            try:
+                outcome = execute(view.current(), request)
+            except StoreReadError:
+                outcome = execute(view.reopen(), request)  # the old snapshot lost a file: once more
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the caller
             conn.send(("error", _encode_error(exc)))
         else:
@@ -377,6 +430,8 @@ class QueryPool:
     """
 
     GRACE_S = 0.5
+    SPAWN_ALLOWANCE_S = 60.0
+    """How much longer a request may wait for a worker while a killed one is being replaced."""
 
     def __init__(self, store_path: Path, size: int = 2) -> None:
         self.store_path = Path(store_path)
@@ -384,6 +439,7 @@ class QueryPool:
         self._context = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._closed = False
+        self._respawning = 0
         self.restarts = 0
         for _ in range(self.size):
             self._idle.put(self._spawn())
@@ -408,29 +464,32 @@ class QueryPool:
         worker.conn.close()
         self.restarts += 1
 
+        self._respawning += 1
+
         def start() -> None:
-            if self._closed:
-                return
             try:
-                self._idle.put(self._spawn())
+                if not self._closed:
+                    self._idle.put(self._spawn())
             except MedsupplyError:
                 log.exception("could not start a query worker")
+            finally:
+                self._respawning -= 1
 
         threading.Thread(target=start, daemon=True, name="query-worker-respawn").start()
 
     def run(self, request: QueryRequest) -> QueryOutcome:
         """Run one request in a worker process; raise the worker's typed error or LimitExceeded."""
         check_read_only(request.sparql)
-        deadline = time.monotonic() + request.timeout_s
+        wait = request.timeout_s + (self.SPAWN_ALLOWANCE_S if self._respawning else 0.0)
         try:
-            worker = self._idle.get(timeout=request.timeout_s)
+            worker = self._idle.get(timeout=wait)
         except queue.Empty:
             raise LimitExceeded(
                 f"every query worker stayed busy for the whole time limit of {request.timeout_s:g} s; "
                 "try again in a moment", where="query") from None
         try:
             worker.conn.send(request)
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic()) + self.GRACE_S):
+            if not worker.conn.poll(request.timeout_s + self.GRACE_S):
                 log.warning("query over time limit; killing worker %s", worker.process.pid)
                 self._replace(worker)
                 raise _time_exceeded(request.timeout_s)
@@ -447,7 +506,10 @@ class QueryPool:
         self._idle.put(worker)
         if status == "ok":
             return payload
-        raise _decode_error(payload)
+        error = _decode_error(payload)
+        if error.http_status >= 500:
+            log.warning("query failed in worker %s: %s", worker.process.pid, error)
+        raise error
 
     def close(self) -> None:
         """Stop every worker (at shutdown)."""

@@ -35,8 +35,11 @@ def test_a_named_query_runs_in_every_result_format(live_server: str, fmt: str, p
     response = httpx.get(f"{live_server}/queries/products-exposed-to-country",
                          params={"country": "IN", "format": fmt}, timeout=60)
     assert response.status_code == 200
-    solutions = list(ox.parse_query_results(response.content, format=parse))
-    assert any(str(s["substance"].value).endswith("/substance/amoxicillin") for s in solutions)
+    if fmt == "csv":  # lossy by design: read it as a spreadsheet would
+        substances = [row["substance"] for row in csv.DictReader(io.StringIO(response.text))]
+    else:
+        substances = [s["substance"].value for s in ox.parse_query_results(response.content, format=parse)]
+    assert any(s.endswith("/substance/amoxicillin") for s in substances)
 
 
 def test_named_query_result_format_follows_the_accept_header(live_server: str) -> None:

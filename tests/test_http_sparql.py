@@ -65,8 +65,10 @@ def test_select_results_come_in_every_sparql_result_format_by_accept(live_server
     response = sparql(live_server, AMOXICILLIN_SUPPLIERS, accept=accept)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(media)
-    solutions = ox.parse_query_results(response.content, format=fmt)
-    assert len(list(solutions)) == 19
+    if fmt == ox.QueryResultsFormat.CSV:  # lossy by design: pyoxigraph does not read it back
+        assert len(list(csv.DictReader(io.StringIO(response.text)))) == 19
+    else:
+        assert len(list(ox.parse_query_results(response.content, format=fmt))) == 19
 
 
 def test_format_parameter_chooses_the_format_for_browsers(live_server: str) -> None:
@@ -298,10 +300,10 @@ def test_query_over_the_time_limit_is_stopped_with_503_and_the_server_keeps_answ
 
 
 def test_query_over_the_result_limit_is_a_clear_error(limited_server: str) -> None:
-    response = sparql(limited_server, "SELECT ?c WHERE { ?c a ms:Country }")
+    response = sparql(limited_server, "SELECT DISTINCT ?s WHERE { ?s a ms:ActiveSubstance }")
     assert response.status_code == 503
     assert "more than 50 solutions" in response.json()["detail"]
-    assert sparql(limited_server, "SELECT ?c WHERE { ?c a ms:Country } LIMIT 50").status_code == 200
+    assert sparql(limited_server, "SELECT DISTINCT ?s WHERE { ?s a ms:ActiveSubstance } LIMIT 50").status_code == 200
 
 
 def test_health_reports_the_store_after_a_killed_query(limited_server: str) -> None:

@@ -57,9 +57,11 @@ Weird,weird,J5,perhaps,
 
 
 def _key(value: object) -> object:
-    if value is None:
-        return None
+    """A finding's value as pySHACL's report shows it. rdflib reads an ill-formed boolean such as
+    "misschien" as false and writes it so in sh:value; both report the violation."""
     if isinstance(value, tuple):
+        if value[1].endswith("#boolean") and value[0] not in ("true", "false", "1", "0"):
+            return ("false", value[1])
         return (value[0], value[1])
     return value
 

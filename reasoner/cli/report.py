@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from reasoner.cli import progress_printer, settings_from
@@ -31,7 +32,7 @@ def register(subcommands: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    say = progress_printer(not args.quiet)
+    say = _timed_progress(progress_printer(not args.quiet))
     started = time.perf_counter()
     on = parse_date(args.date, "--date")
     fmt = report_format(args.format)
@@ -47,3 +48,9 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(body)
         sys.stdout.buffer.flush()
     return 0
+
+
+def _timed_progress(say: Callable[[str], None]) -> Callable[[str], None]:
+    """Prefix each progress line with the seconds since the command started, so a long run shows its pace."""
+    started = time.perf_counter()
+    return lambda message: say(f"[{time.perf_counter() - started:6.1f} s] {message}")

@@ -6,6 +6,8 @@ import argparse
 import csv
 import io
 import sys
+import time
+from collections.abc import Callable
 
 from reasoner.cli import print_json, progress_printer, settings_from
 from reasoner.dataset import open_store
@@ -33,7 +35,7 @@ CSV_COLUMNS = ["product", "name", "registration", "status", "capacity", "stock_c
 
 
 def _run(args: argparse.Namespace) -> int:
-    say = progress_printer(not args.quiet)
+    say = _timed_progress(progress_printer(not args.quiet))
     disruption = Disruption(tuple(args.country), tuple(args.supplier), tuple(args.organisation), args.weeks,
                             args.surge, parse_date(args.date, "--date"))
     if not (disruption.countries or disruption.suppliers or disruption.organisations):
@@ -54,3 +56,9 @@ def _run(args: argparse.Namespace) -> int:
                          " ".join(row["categories"]), why])
     sys.stdout.write(out.getvalue())
     return 0
+
+
+def _timed_progress(say: Callable[[str], None]) -> Callable[[str], None]:
+    """Prefix each progress line with the seconds since the command started, so a long run shows its pace."""
+    started = time.perf_counter()
+    return lambda message: say(f"[{time.perf_counter() - started:6.1f} s] {message}")

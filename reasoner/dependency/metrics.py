@@ -135,15 +135,6 @@ class ProductTierMetrics:
         return body
 
 
-def expand_substances(substances: Iterable[str], components: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
-    """A product's substances plus the components of its combination substances (sorted, unique)."""
-    out: set[str] = set()
-    for substance in substances:
-        out.add(substance)
-        out.update(components.get(substance, ()))
-    return tuple(sorted(out))
-
-
 @dataclass
 class ProfileMetrics:
     """Metrics shared by every product with the same set of substances (computed once per set)."""

@@ -70,6 +70,7 @@ def report_document(report: DependencyReport) -> dict[str, Any]:
         "generated_at": r.generated_at,
         "receipt": {
             "@type": "ReportReceipt",
+            "scope": r.scope, "date": r.date, "generated_at": r.generated_at,
             "engine_version": r.engine_version, "dataset_version": r.dataset_version,
             "named_graphs": list(r.named_graphs), "synthetic_graphs": list(r.synthetic_graphs),
             "criteria_origin": r.criteria_origin, "notes": list(r.notes),
