@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -166,11 +167,17 @@ def _children_cpu() -> float:
 
 def measure(engine: str, products: int, timeout: float) -> dict[str, Any]:
     command = [sys.executable, __file__, "--worker", engine, str(products)]
+    # A session of its own, so that a timeout also stops the worker's children (HermiT's Java).
+    worker = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              cwd=HERE.parent, start_new_session=True)
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=HERE.parent)
+        stdout, stderr = worker.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.communicate()
         return {"engine": engine, "products": products, "seconds": None, "depends_on_country": None,
                 "detail": f"stopped after {timeout:.0f} s"}
+    done = subprocess.CompletedProcess(command, worker.returncode, stdout, stderr)
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["?"])[-1]
         return {"engine": engine, "products": products, "seconds": None, "depends_on_country": None,

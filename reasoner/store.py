@@ -11,7 +11,7 @@ the write is one transaction, so a malformed file leaves the store exactly as it
 from __future__ import annotations
 
 import hashlib
-import io
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any, Protocol, Union
@@ -207,16 +207,24 @@ class OxigraphStore:
         return len(batch)
 
     def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int:
-        """Swap a graph's content for ``quads`` in one SPARQL update, so readers never see a half graph."""
+        """Swap a graph's content for ``quads`` so that readers never see a half-written graph.
+
+        The new content is written into a staging graph in one transaction, then moved over the
+        old graph by one SPARQL ``MOVE`` (atomic); a failure leaves the old graph untouched.
+        """
         if self.read_only:
             raise Refused("the store is open read-only")
-        batch = list(quads)
-        staging = ox.Store()
-        staging.extend(batch)
-        body = io.BytesIO()
-        staging.dump(body, ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph))
-        data = body.getvalue().decode("utf-8")
-        self._store.update(f"DROP SILENT GRAPH <{graph}> ; INSERT DATA {{ GRAPH <{graph}> {{ {data} }} }}")
+        staging = ox.NamedNode(f"{graph}#staging-{uuid.uuid4().hex}")
+        target = ox.NamedNode(graph)
+        batch = [ox.Quad(q.subject, q.predicate, q.object, staging) for q in quads]
+        self._store.extend(batch)
+        try:
+            self._store.update(f"MOVE SILENT GRAPH <{staging.value}> TO <{target.value}>")
+        finally:
+            if self._store.contains_named_graph(staging):
+                self._store.remove_graph(staging)
+        if not batch and self._store.contains_named_graph(target):
+            self._store.remove_graph(target)
         return len(batch)
 
     def drop_graph(self, graph: str) -> None:

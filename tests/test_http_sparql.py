@@ -311,3 +311,22 @@ def test_health_reports_the_store_after_a_killed_query(limited_server: str) -> N
     health = httpx.get(f"{limited_server}/health", timeout=10).json()
     assert health["status"] == "ok" and health["store"] == "reachable"
     assert json.loads(json.dumps(health))["dataset_version"]
+
+
+def test_query_workers_see_data_loaded_after_they_started(live_server: str) -> None:
+    turtle = ("@prefix ms: <https://w3id.org/medsupply/ontology#> .\n"
+              "<https://w3id.org/medsupply/id/product/rvg-987654> a ms:MedicinalProduct ; "
+              "ms:registrationNumber \"RVG 987654\" ; ms:productName \"Freshness probe\" .\n")
+    query = 'SELECT ?p WHERE { ?p ms:registrationNumber "RVG 987654" }'
+    assert json_rows(sparql(live_server, query)) == []
+    created = httpx.post(f"{live_server}/datasets?name=fresh.ttl", content=turtle,
+                         headers={"Content-Type": "text/turtle", "Authorization": "Bearer test-write-token"},
+                         timeout=120)
+    assert created.status_code == 201, created.text
+    try:
+        for _ in range(4):  # every worker of the pool reopens its read-only view
+            assert json_rows(sparql(live_server, query)) == [
+                {"p": "https://w3id.org/medsupply/id/product/rvg-987654"}]
+    finally:
+        httpx.delete(f"{live_server}/datasets/{created.json()['id']}",
+                     headers={"Authorization": "Bearer test-write-token"}, timeout=120)

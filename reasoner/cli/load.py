@@ -59,7 +59,7 @@ def _run(args: argparse.Namespace) -> int:
     if not args.files:
         print_json(load_default_dataset(store, settings, say))
         return EXIT_OK
-    bar = ProgressBar(label="reading") if not args.quiet else None
+    bar = ProgressBar() if not args.quiet else None
     requests = [loads.LoadRequest(path=p, format=args.format, mapping=args.mapping) for p in args.files]
     try:
         results = loads.load_files(store, settings, requests, agent=args.agent, replace=args.replace,

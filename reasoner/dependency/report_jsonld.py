@@ -123,7 +123,7 @@ def report_document(report: DependencyReport) -> dict[str, Any]:
             for product, profile in report.iter_products()
         ],
         "country_reports": [
-            {"@id": facts.countries[c.key].iri if c.key in facts.countries else None, "iso": c.key, "label": c.label,
+            {**({"@id": facts.countries[c.key].iri} if c.key in facts.countries else {}), "iso": c.key, "label": c.label,
              "eu_eea": c.eu_eea, "substances_supplied": c.substances_supplied, "suppliers": c.suppliers,
              "top_country_of": c.top_country_of, "sole_country_of": c.sole_country_of,
              "share_of_api_suppliers": c.share_of_api_suppliers}

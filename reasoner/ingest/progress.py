@@ -17,9 +17,14 @@ WIDTH = 30
 class ProgressBar:
     """Call with (bytes done, bytes total); redraws at most every 0.2 s."""
 
-    def __init__(self, stream: TextIO | None = None, label: str = "reading") -> None:
+    PASSES = ("hashing", "reading")
+    """A file is read twice: once to hash it (its id) and sniff it, once to map and validate it."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
         self.stream = stream or sys.stderr
-        self.label = label
+        self._pass = 0
+        self.label = self.PASSES[0]
+        self._done = 0
         self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self._last = 0.0
         self._last_tenth = -1
@@ -29,6 +34,10 @@ class ProgressBar:
     def __call__(self, done: int, total: int) -> None:
         if total < MIN_BYTES:
             return
+        if done < self._done:  # the next pass over the file began
+            self._pass = min(self._pass + 1, len(self.PASSES) - 1)
+            self.reset(self.PASSES[self._pass])
+        self._done = done
         now = time.monotonic()
         fraction = min(1.0, done / total) if total else 1.0
         if self._tty:
