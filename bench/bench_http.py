@@ -112,12 +112,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _link_or_copy(source: str, target: str) -> None:
+    """SST files never change once written: hard-link them; copy the log and manifest files."""
+    if source.endswith(".sst"):
+        os.link(source, target)
+    else:
+        shutil.copy2(source, target)
+
+
 class Server:
     """``medsupply serve`` in its own process group, over a private copy of the store."""
 
     def __init__(self, store_dir: Path, workers: int, work: Path) -> None:
         self.dir = Path(tempfile.mkdtemp(dir=work, prefix=f"serve-w{workers}-"))
-        shutil.copytree(store_dir, self.dir / "store")
+        shutil.copytree(store_dir, self.dir / "store", copy_function=_link_or_copy)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, MEDSUPPLY_STORE=str(self.dir / "store"), MEDSUPPLY_LOG_LEVEL="WARNING")
@@ -176,6 +184,8 @@ def lua_script(work: Path, scenario: str, ids: list[str]) -> Path:
         body = ("wrk.method = 'POST'\nwrk.headers['Content-Type'] = 'application/json'\n"
                 f"wrk.body = {json.dumps(json.dumps(POST_BODY))}\n"
                 "wrk.path = '/compliance?date=2026-06-01'\n")
+    elif scenario == "health":
+        body = "wrk.path = '/health'\n"
     else:
         body = f"wrk.path = {json.dumps(NAMED_QUERY)}\n"
     path.write_text(body + "done = function(summary, latency, requests)\n"
@@ -197,7 +207,7 @@ def run_wrk(server: Server, run: Run, script: Path) -> None:
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    out = subprocess.run(["wrk", "-t1", f"-c{run.connections}", f"-d{run.duration_s}s", "--timeout", "30s",
+    out = subprocess.run(["wrk", "-t1", f"-c{run.connections}", f"-d{run.duration_s}s", "--timeout", "120s",
                           "-s", str(script), server.base + "/"], capture_output=True, text=True)
     stop.set()
     sampler.join()
@@ -222,8 +232,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=30, help="seconds per scenario")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--scenarios", nargs="+", default=["compliance-get", "compliance-post", "named-query"])
-    parser.add_argument("--soak", type=int, default=0, help="also a long compliance-GET run of this many seconds")
+    parser.add_argument("--scenarios", nargs="+", default=["health", "compliance-get", "compliance-post", "named-query"],
+                        help="health is the baseline: the HTTP stack with one store lookup")
+    parser.add_argument("--soak", type=int, default=0, help="also a long run of this many seconds (memory)")
+    parser.add_argument("--soak-scenario", default="compliance-post")
     parser.add_argument("--base-store", type=Path, default=None,
                         help="a closed store with the default dataset loaded, copied instead of loading again")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "medsupply-bench-http")
@@ -249,8 +261,8 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(run)
                 print(json.dumps({k: v for k, v in asdict(run).items() if k != "rss_samples"}), file=sys.stderr)
             if args.soak and workers == args.workers[-1]:
-                run = Run("compliance-get-soak", workers, args.connections, args.soak)
-                run_wrk(server, run, lua_script(args.work, "compliance-get", ids))
+                run = Run(f"{args.soak_scenario}-soak", workers, args.connections, args.soak)
+                run_wrk(server, run, lua_script(args.work, args.soak_scenario, ids))
                 runs.append(run)
                 print(json.dumps({k: v for k, v in asdict(run).items() if k != "rss_samples"}), file=sys.stderr)
         finally:

@@ -91,14 +91,20 @@ def run_one(csv_path: Path, store_path: Path) -> dict[str, object]:
     _reference_store(store_path)
     settings = load_settings()
     store = OxigraphStore(store_path)
-    started = time.perf_counter()
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    started, cpu_started = time.perf_counter(), cpu()
     prepared = loads.prepare(store, settings, loads.LoadRequest(path=csv_path))
-    prepared_at = time.perf_counter()
+    prepared_at, cpu_prepared = time.perf_counter(), cpu()
     result = loads.commit(store, prepared, agent="bench")
-    done = time.perf_counter()
+    done, cpu_done = time.perf_counter(), cpu()
     return {"rows": result["rows"], "triples": result["triples"], "bytes": csv_path.stat().st_size,
             "prepare_s": round(prepared_at - started, 1), "commit_s": round(done - prepared_at, 1),
-            "total_s": round(done - started, 1), "warnings": len(result["warnings"]),
+            "total_s": round(done - started, 1), "prepare_cpu_s": round(cpu_prepared - cpu_started, 1),
+            "commit_cpu_s": round(cpu_done - cpu_prepared, 1), "load_average": os.getloadavg()[0],
+            "warnings": len(result["warnings"]),
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}
 
 

@@ -23,13 +23,28 @@ def load(store: OxigraphStore, path: Path, mapping: str | None = None) -> list[d
     return load_files(store, SETTINGS, [LoadRequest(path=path, mapping=mapping)], agent="test")
 
 
-@pytest.fixture
-def with_products(fresh_store: OxigraphStore, tmp_path: Path) -> OxigraphStore:
-    """The store plus product RVG 501, which the corpus's stock and price rows refer to."""
-    path = tmp_path / "reference-products.csv"
+@pytest.fixture(scope="module")
+def with_products(prepared_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> OxigraphStore:
+    """A store plus product RVG 501, which the corpus's stock and price rows refer to. Shared by the
+    tests of accepted files: each file is a load of its own and each test reads only its graph."""
+    folder = tmp_path_factory.mktemp("accepted")
+    store = OxigraphStore(shutil.copytree(prepared_store_dir, folder / "store"))
+    path = folder / "reference-products.csv"
     path.write_text(REFERENCE, encoding="utf-8")
-    load(fresh_store, path)
-    return fresh_store
+    load(store, path)
+    return store
+
+
+@pytest.fixture(scope="module")
+def refusing_store(prepared_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[OxigraphStore, str]:
+    """One store with RVG 501 for all refusal tests, and its fingerprint: a refusal changes nothing,
+    so every refusal test compares against the same fingerprint."""
+    folder = tmp_path_factory.mktemp("refusals")
+    store = OxigraphStore(shutil.copytree(prepared_store_dir, folder / "store"))
+    path = folder / "reference-products.csv"
+    path.write_text(REFERENCE, encoding="utf-8")
+    load(store, path)
+    return store, store.fingerprint()
 
 
 REFUSED = [
@@ -56,29 +71,29 @@ REFUSED = [
 
 @pytest.mark.parametrize(("name", "error", "words"), REFUSED, ids=[r[0] for r in REFUSED])
 def test_bad_file_is_refused_with_a_clear_error_and_nothing_written(
-        with_products: OxigraphStore, tmp_path: Path, name: str, error: type, words: str) -> None:
-    before = with_products.fingerprint()
+        refusing_store: tuple[OxigraphStore, str], tmp_path: Path, name: str, error: type, words: str) -> None:
+    store, before = refusing_store
     path = tmp_path / name
     shutil.copy(BAD / name, path)
     with pytest.raises(error) as refused:
-        load(with_products, path)
+        load(store, path)
     text = str(refused.value) + " ".join(str(d) for d in refused.value.details)
     assert words in text
     assert refused.value.http_status in (400, 422)
-    assert with_products.fingerprint() == before
+    assert store.fingerprint() == before
 
 
-def test_every_problem_is_located_by_row_column_and_value(with_products: OxigraphStore) -> None:
+def test_every_problem_is_located_by_row_column_and_value(refusing_store: tuple[OxigraphStore, str]) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        load(with_products, BAD / "unknown-country.csv")
+        load(refusing_store[0], BAD / "unknown-country.csv")
     problems = [(d["row"], d["column"], d["value"]) for d in refused.value.details if d.get("column") == "site_country"]
     assert (2, "site_country", "XX") in problems
     assert (3, "site_country", "Netherlands") in problems
 
 
-def test_misspelled_header_suggests_the_closest_known_header(with_products: OxigraphStore) -> None:
+def test_misspelled_header_suggests_the_closest_known_header(refusing_store: tuple[OxigraphStore, str]) -> None:
     with pytest.raises(ValidationFailed) as refused:
-        load(with_products, BAD / "misspelled-headers.csv")
+        load(refusing_store[0], BAD / "misspelled-headers.csv")
     messages = [d["message"] for d in refused.value.details]
     assert any("registratienumer" != m and "did you mean 'registratienummer'" in m for m in messages)
     assert any("did you mean 'product_name'" in m or "did you mean 'productnaam'" in m for m in messages)
@@ -97,7 +112,7 @@ def test_semicolon_csv_with_decimal_comma_loads(with_products: OxigraphStore) ->
     assert result["delimiter"] == ";" and result["rows"] == 1
     [row] = with_products.select(
         f"SELECT ?size WHERE {{ GRAPH <{result['graph']}> {{ ?p ms:packSize ?size }} }}")
-    assert row["size"].value == "20.0"
+    assert row["size"].value == "20"  # "20,0" read as 20 (the store keeps decimals canonical)
 
 
 def test_both_date_notations_mean_the_same_day(with_products: OxigraphStore) -> None:
@@ -112,7 +127,7 @@ def test_decimal_commas_and_euro_signs_become_decimals(with_products: OxigraphSt
     [row] = with_products.select(
         f"""SELECT ?unit ?pack ?aip WHERE {{ GRAPH <{result['graph']}> {{ ?p ms:pricePerUnitEur ?unit ;
             ms:pricePerPackEur ?pack ; ms:pharmacyPurchasePriceEur ?aip }} }}""")
-    assert (row["unit"].value, row["pack"].value, row["aip"].value) == ("0.05", "1234.50", "12.50")
+    assert (row["unit"].value, row["pack"].value, row["aip"].value) == ("0.05", "1234.5", "12.5")
 
 
 def test_duplicate_rows_are_loaded_once_and_noted(with_products: OxigraphStore) -> None:
@@ -132,7 +147,7 @@ def test_xlsx_sheets_are_mapped_each_by_their_headers(fresh_store: OxigraphStore
     assert (row["d"].value, row["w"].value) == ("2026-12-31", "6.5")
 
 
-def test_no_bad_input_raises_anything_but_a_typed_error(with_products: OxigraphStore, tmp_path: Path) -> None:
+def test_no_bad_input_raises_anything_but_a_typed_error(with_products: OxigraphStore) -> None:
     for path in sorted(BAD.iterdir()):
         if path.name == "README.md":
             continue

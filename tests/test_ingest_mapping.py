@@ -35,7 +35,7 @@ def test_impossible_dates_are_kept_as_written_for_the_shapes_to_refuse() -> None
 
 
 @pytest.mark.parametrize(("text", "value"), [("12,5", "12.5"), ("1.234,56", "1234.56"), ("1,234.56", "1234.56"),
-                                              ("1.234", "1.234"), ("€ 12,50", "12.50"), ("-3", "-3"), ("7", "7")])
+                                              ("1.234", "1.234"), ("€ 12,50", "12.5"), ("8,0", "8"), ("+08.50", "8.5"), ("-3", "-3"), ("7", "7")])
 def test_decimal_commas_and_points(text: str, value: str) -> None:
     assert INTERPRET.normalise(text, XSD + "decimal") == value
 

@@ -118,7 +118,7 @@ class Interpretations:
             value = value.replace(".", "").replace(",", ".")
         elif last_dot > last_comma >= 0:  # "1,234.56": comma groups thousands
             value = value.replace(",", "")
-        return value if _DECIMAL.fullmatch(value) else text
+        return _canonical_decimal(value) if _DECIMAL.fullmatch(value) else text
 
     def _date(self, text: str) -> str:
         value = text.strip()
@@ -135,6 +135,18 @@ class Interpretations:
 
 
 _DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def _canonical_decimal(value: str) -> str:
+    """``+08,50`` → ``8.5``, ``20.0`` → ``20``: the form the store keeps, so equal amounts compare equal."""
+    sign = "-" if value.startswith("-") else ""
+    digits = value.lstrip("+-")
+    whole, _, fraction = digits.partition(".")
+    whole = whole.lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    if whole == "0" and not fraction:
+        sign = ""
+    return f"{sign}{whole}.{fraction}" if fraction else f"{sign}{whole}"
 _PLACEHOLDER = re.compile(r"\{(?:(\w+):)?([^}]+)\}")
 
 
@@ -465,19 +477,20 @@ def choose_mapping(headers: list[str], mappings: dict[str, Mapping], requested: 
             names = {slug(mapping.name), *(slug(t) for t in mapping.title.values())}
             if slug(sheet) in names:
                 return Choice(mapping, f"sheet named {sheet}")
-    scored = sorted(((m.match_score(headers), m.name) for m in mappings.values()), reverse=True)
-    (required_found, known), best = scored[0]
-    mapping = mappings[best]
-    if known == 0:
+    def score(mapping: Mapping) -> tuple[int, bool, int]:
+        required_found, known = mapping.match_score(headers)
+        return known, required_found == len(mapping.required), required_found
+
+    ranked = sorted(mappings.values(), key=lambda m: (score(m), m.name), reverse=True)
+    best = ranked[0]
+    if score(best)[0] == 0:
         raise InputError(
             f"the headers of {where} match no template ({', '.join(sorted(mappings))}); use the column "
             "names from data/templates/ or say which mapping to use", where=where)
-    complete = [name for (req, _k), name in scored if req == len(mappings[name].required)]
-    if complete:
-        tied = [name for (req, k), name in scored if name in complete and k == max(
-            kk for (rr, kk), nn in scored if nn in complete)]
-        if len(tied) > 1:
-            raise InputError(f"the headers of {where} fit several templates ({', '.join(tied)}); say which "
-                             "mapping to use", where=where)
-        return Choice(mappings[tied[0]], "matched by headers")
-    return Choice(mapping, "closest by headers")  # bind() then lists what is missing
+    tied = [m.name for m in ranked if score(m) == score(best)]
+    if len(tied) > 1:
+        raise InputError(f"the headers of {where} fit several templates ({', '.join(sorted(tied))}); say which "
+                         "mapping to use", where=where)
+    if score(best)[1]:
+        return Choice(best, "matched by headers")
+    return Choice(best, "closest by headers")  # bind() then lists what is missing
