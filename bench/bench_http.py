@@ -167,9 +167,13 @@ class Server:
     def stop(self) -> None:
         os.killpg(self.process.pid, signal.SIGTERM)
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)  # workers still finishing abandoned checks
+        except ProcessLookupError:
+            pass
         self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -240,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="a closed store with the default dataset loaded, copied instead of loading again")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "medsupply-bench-http")
     parser.add_argument("--output", type=Path, default=HERE / "out" / "http-results.json")
+    parser.add_argument("--append", action="store_true", help="add the runs to an existing output file")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         print("wrk not found: apt-get install wrk", file=sys.stderr)
@@ -249,28 +254,34 @@ def main(argv: list[str] | None = None) -> int:
     ids = registrations(store_dir)
     random.Random(args.seed).shuffle(ids)
     runs: list[Run] = []
+    # A fresh server for every scenario: requests abandoned by wrk at the end of a run keep a
+    # worker busy (a check is not cancelled when its client goes away) and would slow the next.
     for workers in args.workers:
-        server = Server(store_dir, workers, args.work)
-        try:
-            for scenario in args.scenarios:
+        for scenario in args.scenarios:
+            server = Server(store_dir, workers, args.work)
+            try:
                 script = lua_script(args.work, scenario, ids)
-                warm = Run(scenario, workers, 2, 3)
-                run_wrk(server, warm, script)  # warm-up: caches, rule plans, query workers
+                run_wrk(server, Run(scenario, workers, 1, 3), script)  # warm-up: caches, rule plans
                 run = Run(scenario, workers, args.connections, args.duration)
                 run_wrk(server, run, script)
                 runs.append(run)
                 print(json.dumps({k: v for k, v in asdict(run).items() if k != "rss_samples"}), file=sys.stderr)
-            if args.soak and workers == args.workers[-1]:
-                run = Run(f"{args.soak_scenario}-soak", workers, args.connections, args.soak)
-                run_wrk(server, run, lua_script(args.work, args.soak_scenario, ids))
-                runs.append(run)
-                print(json.dumps({k: v for k, v in asdict(run).items() if k != "rss_samples"}), file=sys.stderr)
+            finally:
+                server.stop()
+    if args.soak:
+        server = Server(store_dir, args.workers[-1], args.work)
+        try:
+            run = Run(f"{args.soak_scenario}-soak", args.workers[-1], args.connections, args.soak)
+            run_wrk(server, run, lua_script(args.work, args.soak_scenario, ids))
+            runs.append(run)
+            print(json.dumps({k: v for k, v in asdict(run).items() if k != "rss_samples"}), file=sys.stderr)
         finally:
             server.stop()
     args.output.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(args.output.read_text())["runs"] if args.append and args.output.exists() else []
     args.output.write_text(json.dumps({
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "machine": machine(),
-        "products": args.products, "runs": [asdict(r) for r in runs]}, indent=2))
+        "products": args.products, "runs": previous + [asdict(r) for r in runs]}, indent=2))
     print(f"wrote {args.output}", file=sys.stderr)
     return 0
 

@@ -206,54 +206,45 @@ def read_supplier_edges(store: OxigraphStore, on: date, countries: Mapping[str, 
         key, eu_eea = _place(country, countries)
         keep(SupplierEdge(substance, tier, supplier, operator or None, key, eu_eea, bool(_flag(reconstructed)),
                           graph or None))
-    for row in run(store, "preferred-suppliers", on):
-        key, eu_eea = _place(_value(row["country"]), countries)
-        keep(SupplierEdge(row["substance"].value, row["tier"].value, row["supplier"].value, None, key, eu_eea, False,
-                          _value(row["graph"])))
+    for substance, tier, supplier, country, graph in lines(store, "preferred-suppliers", on):
+        key, eu_eea = _place(country, countries)
+        keep(SupplierEdge(substance, tier, supplier, None, key, eu_eea, False, graph or None))
     return list(edges.values())
 
 
-def read_products(store: OxigraphStore) -> tuple[
+def read_products(store: OxigraphStore, countries: Mapping[str, CountryInfo]) -> tuple[
     dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], dict[str, str],
+    list[SupplierEdge], frozenset[str],
 ]:
-    """Products → substances, ATC codes, MAHs and graph, read as profile groups (a few rows for many products)."""
-    substances: dict[str, tuple[str, ...]] = {}
-    atcs: dict[str, tuple[str, ...]] = {}
-    mahs: dict[str, tuple[str, ...]] = {}
+    """Products → substances, ATC codes, MAHs and graph; and the MAH-tier edges (substance → holder).
+
+    Each relation comes from a plain pattern scan (cheap in the engine); the grouping is done here.
+    """
+    substances: dict[str, set[str]] = defaultdict(set)
     graphs: dict[str, str] = {}
-    for row in run(store, "products"):
-        products = row["products"].value.split()
-        subs = tuple(sorted(row["substances"].value.split()))
-        atc = tuple(sorted((_value(row["atcs"]) or "").split()))
-        mah = tuple(sorted((_value(row["mahs"]) or "").split()))
-        graph = row["graph"].value
-        for product in products:
-            if product in substances:  # a product in two graphs: merge
-                subs_all = tuple(sorted(set(substances[product]) | set(subs)))
-                substances[product] = subs_all
-                atcs[product] = tuple(sorted(set(atcs.get(product, ())) | set(atc)))
-                mahs[product] = tuple(sorted(set(mahs.get(product, ())) | set(mah)))
-                continue
-            substances[product] = subs
-            if atc:
-                atcs[product] = atc
-            if mah:
-                mahs[product] = mah
-            graphs[product] = graph
-    return substances, atcs, mahs, graphs
-
-
-def read_mah_edges(store: OxigraphStore, countries: Mapping[str, CountryInfo]) -> tuple[list[SupplierEdge], frozenset[str]]:
-    """MAH-tier edges (substance → holder of a product containing it) and the tiers they stand in."""
+    for product, substance, graph in lines(store, "product-substances"):
+        substances[product].add(substance)
+        graphs.setdefault(product, graph)
+    atcs: dict[str, set[str]] = defaultdict(set)
+    for product, atc in lines(store, "product-atc-codes"):
+        atcs[product].add(atc)
+    holder_country = {holder: country for holder, country in lines(store, "holder-countries")}
+    mahs: dict[str, set[str]] = defaultdict(set)
     edges: dict[tuple[str, str], SupplierEdge] = {}
     tiers: set[str] = set()
-    for substance, tier, supplier, country, graph in lines(store, "mah-suppliers"):
+    for product, holder, graph, tier in lines(store, "product-holders"):
+        mahs[product].add(holder)
         tiers.add(tier)
-        key = (substance, supplier)
-        if key not in edges:
-            place, eu_eea = _place(country, countries)
-            edges[key] = SupplierEdge(substance, tier, supplier, None, place, eu_eea, False, graph or None)
-    return list(edges.values()), frozenset(tiers)
+        for substance in substances.get(product, ()):
+            if (substance, holder) not in edges:
+                place, eu_eea = _place(holder_country.get(holder), countries)
+                edges[(substance, holder)] = SupplierEdge(substance, tier, holder, None, place, eu_eea, False, graph)
+    return (
+        {p: tuple(sorted(s)) for p, s in substances.items()},
+        {p: tuple(sorted(a)) for p, a in atcs.items()},
+        {p: tuple(sorted(m)) for p, m in mahs.items()},
+        graphs, list(edges.values()), frozenset(tiers),
+    )
 
 
 def read_substances(store: OxigraphStore) -> dict[str, SubstanceInfo]:
@@ -342,8 +333,7 @@ def read_supply_facts(store: OxigraphStore, on: date, progress: Progress | None 
     by_iri = {info.iri: info for info in countries.values()}
     edges = read_supplier_edges(store, on, by_iri)
     say("reading products and their substances")
-    product_substances, product_atc, product_mah, product_graph = read_products(store)
-    mah_edges, product_tiers = read_mah_edges(store, by_iri)
+    product_substances, product_atc, product_mah, product_graph, mah_edges, product_tiers = read_products(store, by_iri)
     say(f"read {len(product_substances)} products; reading substances, lists, ATC chapters, countries, sources")
     return SupplyFacts(
         date=on, edges=edges + mah_edges, product_substances=product_substances, product_atc=product_atc,

@@ -98,7 +98,7 @@ class SupplyGraph:
         if chain:
             minimal: tuple[Node, ...] = (chain[0],)
         else:
-            minimal = tuple(sorted(nx.minimum_node_cut(self._upstream(node), SOURCE, node)))
+            minimal = self._minimal_cut(node)
         result = SupplyCut(substance, tier, tuple(chain), minimal)
         self._cuts[key] = result
         return result
@@ -106,6 +106,25 @@ class SupplyGraph:
     def lazy_cuts(self) -> "LazyCuts":
         """A mapping-like view computing each supply's cut on first use (reports need only those in scope)."""
         return LazyCuts(self)
+
+    def _minimal_cut(self, node: Node) -> tuple[Node, ...]:
+        """A smallest node set cutting ``node`` off from every country.
+
+        When every supplier upstream sits in exactly one country the graph is layered and the answer
+        is known without a flow computation: one node per country — the country itself (cutting its
+        suppliers one by one is never cheaper). Otherwise networkx computes it (Menger, max-flow).
+        """
+        countries: set[Node] = set()
+        layered = True
+        for supplier in self.graph.predecessors(node):
+            located = list(self.graph.predecessors(supplier))
+            if len(located) != 1:
+                layered = False
+                break
+            countries.add(located[0])
+        if layered:
+            return tuple(sorted(countries))
+        return tuple(sorted(nx.minimum_node_cut(self._upstream(node), SOURCE, node)))
 
     def _upstream(self, node: Node) -> nx.DiGraph:
         """A small standalone copy of everything upstream of ``node`` (flow runs on it, not on a view)."""
