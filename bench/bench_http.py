@@ -46,7 +46,7 @@ from reasoner.store import OxigraphStore
 HERE = Path(__file__).resolve().parent
 POST_BODY = {"product": {"id": "RVG 99999", "kind": "medicine", "prescription_only": True, "atc_code": "J01CA04",
                          "shelf_life_months": 36, "medicinal_gas": False, "named_patient": False}}
-NAMED_QUERY = "/queries/red-shortage-without-eu-api?date=2026-11-23"
+NAMED_QUERY = "/queries/ulcm-and-nl-red"
 
 
 @dataclass
@@ -178,7 +178,7 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def lua_script(work: Path, scenario: str, ids: list[str]) -> Path:
+def lua_script(work: Path, scenario: str, ids: list[str], named_query: str = NAMED_QUERY) -> Path:
     path = work / f"{scenario}.lua"
     if scenario == "compliance-get":
         paths = [f"/products/{quote(r, safe='')}/compliance?date=2026-06-01" for r in ids]
@@ -191,7 +191,7 @@ def lua_script(work: Path, scenario: str, ids: list[str]) -> Path:
     elif scenario == "health":
         body = "wrk.path = '/health'\n"
     else:
-        body = f"wrk.path = {json.dumps(NAMED_QUERY)}\n"
+        body = f"wrk.path = {json.dumps(named_query)}\n"
     path.write_text(body + "done = function(summary, latency, requests)\n"
                     "  io.write(string.format('JSON {\"p50\": %f, \"p99\": %f, \"requests\": %d, \"non2xx\": %d, "
                     "\"errors\": %d}\\n', latency:percentile(50)/1000, latency:percentile(99)/1000, summary.requests, "
@@ -238,6 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--scenarios", nargs="+", default=["health", "compliance-get", "compliance-post", "named-query"],
                         help="health is the baseline: the HTTP stack with one store lookup")
+    parser.add_argument("--named-query", default=NAMED_QUERY, help="path and parameters of the named query run")
     parser.add_argument("--soak", type=int, default=0, help="also a long run of this many seconds (memory)")
     parser.add_argument("--soak-scenario", default="compliance-post")
     parser.add_argument("--base-store", type=Path, default=None,
@@ -260,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         for scenario in args.scenarios:
             server = Server(store_dir, workers, args.work)
             try:
-                script = lua_script(args.work, scenario, ids)
+                script = lua_script(args.work, scenario, ids, args.named_query)
                 run_wrk(server, Run(scenario, workers, 1, 3), script)  # warm-up: caches, rule plans
                 run = Run(scenario, workers, args.connections, args.duration)
                 run_wrk(server, run, script)
@@ -272,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
         server = Server(store_dir, args.workers[-1], args.work)
         try:
             run = Run(f"{args.soak_scenario}-soak", args.workers[-1], args.connections, args.soak)
-            run_wrk(server, run, lua_script(args.work, args.soak_scenario, ids))
+            run_wrk(server, run, lua_script(args.work, args.soak_scenario, ids, args.named_query))
             runs.append(run)
             print(json.dumps({k: v for k, v in asdict(run).items() if k != "rss_samples"}), file=sys.stderr)
         finally:

@@ -252,6 +252,13 @@ class Mapping:
         found = {c.name for h in headers if (c := self.column_for(h))}
         return sum(c.name in found for c in self.required), len(found)
 
+    def near_misses(self, headers: list[str]) -> int:
+        """Unknown headers that look like a misspelling of one of this mapping's headers."""
+        known = sorted({h for c in self.columns for h in c.headers})
+        cutoff = self.interpretations.suggestion_cutoff
+        return sum(1 for h in headers if h.strip() and self.column_for(h) is None
+                   and difflib.get_close_matches(header_key(h), known, n=1, cutoff=cutoff))
+
     def bind(self, headers: list[str], where: str) -> BoundMapping:
         """Match a table's headers to columns; every unknown or missing column is one problem."""
         from reasoner.ingest.validation import Problem
@@ -477,9 +484,9 @@ def choose_mapping(headers: list[str], mappings: dict[str, Mapping], requested: 
             names = {slug(mapping.name), *(slug(t) for t in mapping.title.values())}
             if slug(sheet) in names:
                 return Choice(mapping, f"sheet named {sheet}")
-    def score(mapping: Mapping) -> tuple[int, bool, int]:
+    def score(mapping: Mapping) -> tuple[int, bool, int, int]:
         required_found, known = mapping.match_score(headers)
-        return known, required_found == len(mapping.required), required_found
+        return known, required_found == len(mapping.required), required_found, mapping.near_misses(headers)
 
     ranked = sorted(mappings.values(), key=lambda m: (score(m), m.name), reverse=True)
     best = ranked[0]
