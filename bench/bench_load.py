@@ -310,7 +310,7 @@ def _cell(entry: dict[str, Any], case: str, key: str, suffix: str = "") -> str:
     if not value:
         return "not run"
     if "error" in value:
-        return value["error"]
+        return value["error"] if key == "seconds" else "–"
     return f"{value[key]:,}{suffix}" if isinstance(value.get(key), (int, float)) else "–"
 
 

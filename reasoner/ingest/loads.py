@@ -431,7 +431,9 @@ def commit(store: OxigraphStore, prepared: Prepared, *, agent: str, replaces: st
             store.add_quads(data + _metadata(prepared, agent, started, len(data), replaces))
         else:
             say(f"writing {lines:,} triples into {short(graph)} in bulk")
-            store.raw.bulk_load(path=str(prepared.staged), format=ox.RdfFormat.N_TRIPLES, to_graph=_nn(graph))
+            # lenient: the staged N-Triples are our own output, their IRIs built by templates or already parsed
+            store.raw.bulk_load(path=str(prepared.staged), format=ox.RdfFormat.N_TRIPLES, to_graph=_nn(graph),
+                                lenient=True)
             triples = store.count(graph)
             say(f"committing the load description ({triples:,} distinct triples)")
             store.add_quads(_metadata(prepared, agent, started, triples, replaces))

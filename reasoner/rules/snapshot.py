@@ -2,11 +2,12 @@
 
 Two ways in, one way out:
 
-- from the store: ``queries/engine/product-snapshot.rq`` (one product, or every product at once);
+- from the store: the fact families ``queries/engine/facts-*.rq`` (one product, or every product at
+  once), which also derive what SHACL Core cannot compute;
 - from request JSON: the declarative mapping ``shapes/context/product-request.yaml``, with the
   facts the request leaves out looked up by ATC code where the mapping says so.
 
-Both then run ``queries/engine/derive-facts.rq`` (whole months of notice, price ratios, whether an
+Requests then run ``queries/engine/derive-facts.rq`` (whole months of notice, price ratios, whether an
 exemption is in force on the date), so the shapes stay SHACL Core. Missing facts stay missing:
 the evaluator treats them as unknown.
 """
@@ -26,9 +27,9 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from reasoner.errors import InputError, NotFound
+from reasoner.errors import InputError, NotFound, RuleDataError
 from reasoner.namespaces import GRAPH, ID, PREFIXES, graph_iri
-from reasoner.queries import named_query
+from reasoner.queries import NamedQuery, all_queries, named_query
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 REQUEST_GRAPH = graph_iri("request")
@@ -182,28 +183,100 @@ def resolve_product(store: Any, product_id: str) -> str:
     return rows[0]["p"].value
 
 
-def store_quads(store: Any, on: date, queries_dir: Path, product: str | None = None) -> list[ox.Quad]:
-    """Raw snapshot quads from ``product-snapshot.rq`` (one product, or all when ``product`` is None)."""
-    sparql = named_query(queries_dir, "engine/product-snapshot").sparql
-    subs: dict[str, Any] = {"on": to_term(on)}
+STORE_FACTS = "engine/facts-"
+"""The store snapshot is the union of the named queries ``queries/engine/facts-*.rq``, one per fact family.
+
+Each selects ``?product ?s ?p ?o ?g`` (product, subject - the product or a record under it -,
+snapshot property, value, source graph) for one product (``?product`` bound) or for every product
+(unbound), as of ``?on`` where the family declares it. Families are small single-purpose SELECTs
+rather than one big UNION so that a bound product reaches every part, and so that the whole graph
+streams family by family."""
+
+
+def fact_queries(queries_dir: Path) -> list[NamedQuery]:
+    """The store-snapshot fact families, in name order."""
+    return [q for q in all_queries(queries_dir, "engine") if q.name.startswith(STORE_FACTS)]
+
+
+class TermCache:
+    """pyoxigraph terms as Python values, each distinct term converted once (graphs, properties and
+    common values repeat across millions of rows)."""
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+
+    def value(self, term: Any) -> Any:
+        try:
+            return self._values[term]
+        except KeyError:
+            value = to_python(term)
+            if len(self._values) < 2_000_000:
+                self._values[term] = value
+            return value
+
+    def text(self, term: Any) -> str:
+        try:
+            return self._values[term]
+        except KeyError:
+            value = term.value if isinstance(term, ox.NamedNode) else "_:" + term.value
+            if len(self._values) < 2_000_000:
+                self._values[term] = value
+            return value
+
+
+def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = None,
+               cache: TermCache | None = None) -> Iterator[tuple[str, str, str, Any, str | None]]:
+    """(product, subject, property, value, graph) rows of every fact family, streamed."""
+    cache = cache or TermCache()
+    given: dict[str, Any] = {"on": to_term(on)}
     if product is not None:
-        subs["product"] = ox.NamedNode(product)
-    result = store.query(sparql, substitutions=subs)
-    return [ox.Quad(row["s"], row["p"], row["o"], row["g"]) for row in result
-            if row["s"] is not None and row["o"] is not None and row["g"] is not None]
+        given["product"] = ox.NamedNode(product)
+    for query in fact_queries(queries_dir):
+        declared = {p.name for p in query.parameters}
+        subs = {k: v for k, v in given.items() if k in declared}
+        if product is not None and "product" not in declared:
+            raise RuleDataError(f"fact query {query.name} does not declare the parameter product", where=query.name)
+        for row in store.query(query.sparql, substitutions=subs):
+            product_term, s, p, o, g = row["product"], row["s"], row["p"], row["o"], row["g"]
+            if product_term is None or s is None or p is None or o is None:
+                continue
+            yield (cache.text(product_term), cache.text(s), cache.text(p), cache.value(o),
+                   cache.text(g) if g is not None else None)
+
+
+def snapshots_from_rows(rows: Iterable[tuple[str, str, str, Any, str | None]], kind_property: str) -> dict[str, Snapshot]:
+    """Group fact rows by product; a record's rows (subject is not the product) nest under the fact that links to it."""
+    snaps: dict[str, Snapshot] = {}
+    records: dict[str, tuple[str, Snapshot]] = {}
+    for product, subject, prop, value, graph in rows:
+        node = snaps.get(product)
+        if node is None:
+            node = snaps[product] = Snapshot(product)
+        if subject != product:
+            entry = records.get(subject)
+            if entry is None:
+                entry = records[subject] = (product, Snapshot(subject))
+            node = entry[1]
+        node.add(prop, value, graph)
+    for subject, (product, record) in records.items():
+        facts = snaps[product].facts
+        for prop, values in facts.items():
+            for i, value in enumerate(values):
+                if isinstance(value, IRI) and value == subject:
+                    values[i] = record
+    return {s: n for s, n in snaps.items() if kind_property in n.facts}
 
 
 def from_store(store: Any, product_iri: str, on: date, queries_dir: Path, kind_property: str) -> Snapshot:
-    quads = derive(store_quads(store, on, queries_dir, product_iri), on, queries_dir)
-    snaps = snapshots_from_quads(quads, kind_property)
+    snaps = snapshots_from_rows(store_rows(store, on, queries_dir, product_iri), kind_property)
     if product_iri not in snaps:
         raise NotFound(f"<{product_iri}> is not a medicinal product or medical device in the store", where="product")
     return snaps[product_iri]
 
 
 def all_from_store(store: Any, on: date, queries_dir: Path, kind_property: str) -> Iterator[Snapshot]:
-    quads = derive(store_quads(store, on, queries_dir), on, queries_dir)
-    yield from snapshots_from_quads(quads, kind_property).values()
+    """Every product's snapshot: each fact family once over the whole graph, grouped in Python."""
+    yield from snapshots_from_rows(store_rows(store, on, queries_dir), kind_property).values()
 
 
 # ---------------------------------------------------------------- from request JSON
