@@ -21,8 +21,8 @@ BAD = Path(__file__).parent / "data" / "bad"
 PRODUCTS = ("registration_number,product_name,marketing_authorisation_holder,strength\n"
             "RVG 801,Http Product 10 mg,Example Pharma B.V.,10 mg\n")
 TURTLE = """@prefix ms: <https://w3id.org/medsupply/ontology#> .
-@prefix msid: <https://w3id.org/medsupply/id/> .
-msid:product/rvg-802 a ms:MedicinalProduct ; ms:registrationNumber "RVG 802" ; ms:productName "Turtle product" .
+<https://w3id.org/medsupply/id/product/rvg-802> a ms:MedicinalProduct ;
+    ms:registrationNumber "RVG 802" ; ms:productName "Turtle product" .
 """
 
 

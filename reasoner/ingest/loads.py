@@ -473,9 +473,15 @@ def load_files(store: OxigraphStore, settings: Settings, requests: list[LoadRequ
         try:
             for request in requests:
                 try:
-                    prepared.append(prepare(store, settings, request, say=say, progress=progress))
+                    item = prepare(store, settings, request, say=say, progress=progress)
                 except MedsupplyError as exc:
                     errors.append(exc)
+                    continue
+                if any(p.load_id == item.load_id for p in prepared):  # the same bytes twice in one command
+                    if item.staged:
+                        item.staged.unlink(missing_ok=True)
+                    continue
+                prepared.append(item)
             if errors:
                 raise _combine(errors)
             results = []

@@ -461,11 +461,17 @@ def obj_text(obj: Obj | None) -> str | None:
     return obj
 
 
+_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
 def obj_nt(obj: Obj) -> str:
-    if isinstance(obj, tuple):
+    """An object in N-Triples syntax (called once per staged triple: kept lean)."""
+    if obj.__class__ is tuple:
         lexical, datatype = obj
-        escaped = lexical.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
-        if datatype.startswith("@"):
+        escaped = lexical.translate(_NT_ESCAPES)
+        if datatype == XSD_STRING:
+            return f'"{escaped}"'
+        if datatype[0] == "@":
             return f'"{escaped}"{datatype}'
-        return f'"{escaped}"' if datatype == XSD_STRING else f'"{escaped}"^^<{datatype}>'
+        return f'"{escaped}"^^<{datatype}>'
     return obj if obj.startswith("_:") else f"<{obj}>"

@@ -50,6 +50,7 @@ class PlanItem:
     base: str | None = None
     base_thresholds: dict[str, Decimal] = field(default_factory=dict)
     paths: set[str] = field(default_factory=set)
+    path_order: tuple[str, ...] = ()
 
 
 @dataclass
@@ -79,6 +80,7 @@ class Engine:
                 item.paths = item.scope.paths() | item.requirement.paths()  # type: ignore[union-attr]
                 for _ex, cond in item.exemptions:
                     item.paths |= cond.paths()
+            item.path_order = tuple(sorted(item.paths))
             items[ob.iri] = item
         ordered: list[PlanItem] = []
         for item in items.values():
@@ -154,6 +156,58 @@ def evaluate_plan(plan: list[PlanItem], snap: Snapshot, two_valued: bool = False
                     offsets[path] = (Decimal(0), threshold)
         done[item.obligation.iri] = evaluate_rule(item, snap, Context(two_valued=two_valued, offsets=offsets))
     return [done[item.obligation.iri] for item in sorted(plan, key=lambda i: i.obligation.id)]
+
+
+def _memo_key(item: PlanItem, snap: Snapshot, offsets: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The values a rule's outcome depends on (its shapes' paths and the base offsets), or None when a
+    value is a nested record (not hashable; such products are evaluated directly)."""
+    key: list[Any] = [offsets]
+    facts = snap.facts
+    for path in item.path_order:
+        values = facts.get(path)
+        if not values:
+            key.append(())
+            continue
+        for v in values:
+            if isinstance(v, Snapshot):
+                return None
+        key.append(tuple((v.__class__, v) for v in values))
+    return tuple(key)
+
+
+def evaluate_statuses(plan: list[PlanItem], snap: Snapshot, memo: dict[Any, tuple[str, TV]]) -> list[tuple[PlanItem, str]]:
+    """Statuses only (no explanations), memoised per rule on the values it reads: the whole-graph path.
+
+    Evaluation is a pure function of a rule's path values and of whether its base rule applies, so
+    products with the same relevant facts share one evaluation (exactly the same answer)."""
+    done: dict[str, TV] = {}
+    out: list[tuple[PlanItem, str]] = []
+    for item in plan:
+        if item.version is None:
+            done[item.obligation.iri] = False
+            out.append((item, "not-applicable"))
+            continue
+        offsets: dict[str, tuple[Decimal, ...]] = {}
+        if item.base is not None:
+            base_applies = done[item.base]
+            for path, threshold in item.base_thresholds.items():
+                if base_applies is True:
+                    offsets[path] = (threshold,)
+                elif base_applies is False:
+                    offsets[path] = (Decimal(0),)
+                else:
+                    offsets[path] = (Decimal(0), threshold)
+        key = _memo_key(item, snap, tuple(sorted(offsets.items())))
+        cached = memo.get((item.obligation.iri, key)) if key is not None else None
+        if cached is None:
+            outcome = evaluate_rule(item, snap, Context(offsets=offsets))
+            cached = (outcome.status, outcome.applies)
+            if key is not None:
+                memo[(item.obligation.iri, key)] = cached
+        done[item.obligation.iri] = cached[1]
+        out.append((item, cached[0]))
+    out.sort(key=lambda pair: pair[0].obligation.id)
+    return out
 
 
 def verdict(statuses: list[str]) -> str:
@@ -349,17 +403,18 @@ def check_all(store: Any, on: date | str, regime: str = "in-force", settings: Se
     rows: list[dict[str, str]] = []
     verdicts: dict[str, int] = {"compliant": 0, "non-compliant": 0, "incomplete": 0}
     per_rule: dict[str, dict[str, int]] = {}
+    memo: dict[Any, tuple[str, TV]] = {}
+    reg_prop = str(MS.registrationNumber)
     for snap in all_from_store(store, on, settings.queries_dir, KIND):
-        outcomes = evaluate_plan(plan, snap)
         statuses = []
-        reg = snap.values(str(MS.registrationNumber))
-        for o in outcomes:
-            statuses.append(o.status)
+        reg = snap.values(reg_prop)
+        for item, status in evaluate_statuses(plan, snap, memo):
+            statuses.append(status)
             rows.append({"product": snap.focus, "registration_number": str(reg[0]) if reg else "",
-                         "obligation": o.item.obligation.id, "status": o.status,
-                         "rule_version": o.item.version.iri if o.item.version else ""})
-            counts = per_rule.setdefault(o.item.obligation.id, {})
-            counts[o.status] = counts.get(o.status, 0) + 1
+                         "obligation": item.obligation.id, "status": status,
+                         "rule_version": item.version.iri if item.version else ""})
+            counts = per_rule.setdefault(item.obligation.id, {})
+            counts[status] = counts.get(status, 0) + 1
         verdicts[verdict(statuses)] += 1
     return {"date": on.isoformat(), "regime": regime, "products": sum(verdicts.values()),
             "verdicts": verdicts, "rules": per_rule, "rows": rows,
