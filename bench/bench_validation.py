@@ -1,18 +1,35 @@
-"""Whole-graph validation: our engine vs pySHACL (and pyrudof where it loads the shapes), plus per-product latency.
+"""Whole-graph validation side by side: our engine, pySHACL and pyrudof, plus per-product check latency.
 
-Until ``medsupply generate`` (reasoner/synthetic.py) lands, products come from the minimal generator
-below: N medicinal products with stock positions, prices and Wgp groups, in one in-memory store.
-Run: .venv/bin/python bench/bench_validation.py 10000 100000
+For each size N: ``reasoner.synthetic.write_graph`` writes N synthetic products (N-Quads) under
+``bench/out/validation-N/`` (git-ignored), pyoxigraph ``bulk_load`` puts them with the ontology and
+the shapes into an on-disk store there, then:
+
+- engine: ``check_all`` (every fact family streamed over all products, grouped in Python, compiled
+  predicates, memoised per rule) — the time of ``medsupply validate`` without the CSV;
+- latency: ``check_product`` for ``--sample`` random products by registration number (p50/p99);
+- pySHACL and pyrudof: the same SHACL Core shapes (every scope and requirement of the rules in force
+  on the date, wrapped with ``sh:targetClass``) over the same product snapshots (built by our
+  engine's fact queries: the two engines get data they can validate; snapshot building is not in
+  their time). pySHACL runs in a child process killed after ``--timeout`` seconds.
+
+Apache Jena SHACL does not start on this machine (see /work/shared/BENCH-NOTES.md): not measured.
+Run: .venv/bin/python bench/bench_validation.py 10000 100000 [--sample 1000] [--timeout 600] [--keep]
 """
 
 from __future__ import annotations
 
+import argparse
+import json
+import multiprocessing as mp
+import platform
 import random
+import shutil
 import statistics
 import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -20,111 +37,167 @@ HOME = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HOME))
 
 from reasoner.config import load_settings  # noqa: E402
-from reasoner.namespaces import ID, MS, graph_iri  # noqa: E402
-from reasoner.rules.check import KIND, check_all, check_product, engine_for, evaluate_plan  # noqa: E402
+from reasoner.namespaces import MS, graph_iri  # noqa: E402
+from reasoner.rules.check import KIND, check_all, check_product, engine_for  # noqa: E402
 from reasoner.rules.snapshot import all_from_store  # noqa: E402
-from reasoner.store import OxigraphStore, rdf_format  # noqa: E402
+from reasoner.store import OxigraphStore  # noqa: E402
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-
-
-def lit(v, dt):
-    return ox.Literal(str(v), datatype=ox.NamedNode(XSD + dt))
+ON = date(2026, 11, 23)
+OUT = HOME / "bench" / "out"
 
 
-def generate(store: OxigraphStore, n: int, seed: int = 7) -> None:
-    rnd = random.Random(seed)
-    g = ox.NamedNode(graph_iri("synthetic"))
-    quads = []
-    atcs = ["J01CA04", "N02BE01", "N05AN01", "C07AB02", "R03AC02"]
-    for code in atcs:
-        a = ox.NamedNode(str(ID[f"atc/{code}"]))
-        quads.append(ox.Quad(a, ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation"), ox.Literal(code), g))
-    for i in range(n):
-        p = ox.NamedNode(str(ID[f"product/rvg-{100000 + i}"]))
-        add = lambda pr, o: quads.append(ox.Quad(p, ox.NamedNode(str(MS[pr])), o, g))  # noqa: E731
-        quads.append(ox.Quad(p, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), ox.NamedNode(str(MS.MedicinalProduct)), g))
-        add("registrationNumber", ox.Literal(f"RVG {100000 + i}"))
-        add("prescriptionOnly", lit("true" if rnd.random() < 0.8 else "false", "boolean"))
-        add("pharmacyPurchasePriceEur", lit(round(rnd.uniform(1, 40), 2), "decimal"))
-        add("shelfLifeMonths", lit(rnd.choice([6, 24, 36]), "integer"))
-        add("medicinalGas", lit("false", "boolean"))
-        add("namedPatientUse", lit("false", "boolean"))
-        add("nlRegistered", lit("true", "boolean"))
-        add("atcCode", ox.NamedNode(str(ID[f"atc/{rnd.choice(atcs)}"])))
-        for role in ("MahRole", "WholesalerRole"):
-            sp = ox.NamedNode(str(ID[f"stock/{i}/{role}"]))
-            for pr, o in (("stockOf", p), ("holderRole", ox.NamedNode(str(MS[role]))),
-                          ("weeksOfDemand", lit(round(rnd.uniform(0, 10), 1), "decimal")),
-                          ("positionDate", lit("2026-01-01", "date"))):
-                quads.append(ox.Quad(sp, ox.NamedNode(str(MS[pr])), o, g))
-    store.add_quads(quads)
+def build_store(n: int, seed: int) -> tuple[OxigraphStore, dict[str, float]]:
+    from reasoner.synthetic import write_graph
+
+    work = OUT / f"validation-{n}"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    figures: dict[str, float] = {}
+    t0 = time.perf_counter()
+    data = work / "synthetic.nq"
+    write_graph(data, n, seed)
+    figures["generate_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    raw = ox.Store(str(work / "store"))
+    raw.bulk_load(path=str(data), format=ox.RdfFormat.N_QUADS)
+    for folder, graph in (("ontology", "ontology"), ("shapes", "shapes")):
+        for path in sorted((HOME / folder).glob("*.ttl")):
+            raw.bulk_load(path=str(path), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(graph_iri(graph)))
+    raw.flush()
+    del raw
+    data.unlink()
+    figures["load_s"] = time.perf_counter() - t0
+    return OxigraphStore(work / "store"), figures
 
 
-def law_store() -> OxigraphStore:
-    store = OxigraphStore()
-    for path in sorted((HOME / "shapes").glob("*.ttl")):
-        store.load(path, rdf_format(path), graph=graph_iri("shapes"), where=str(path))
-    return store
-
-
-def pyshacl_whole_graph(store: OxigraphStore, on: date) -> float:
-    """pySHACL over the same snapshots: every applicable requirement targeted at every product snapshot."""
-    import pyshacl
+def wrapped_shapes(store: OxigraphStore) -> tuple[Any, Any]:
+    """The rules graph with every scope and requirement in force on ON targeted at all snapshots."""
     from rdflib import RDF, BNode, Graph, URIRef
 
     from reasoner.rules.model import SH
-    from reasoner.rules.reference import snapshot_graph
 
-    settings = load_settings()
     engine = engine_for(store)
-    snaps = list(all_from_store(store, on, settings.queries_dir, KIND))
-    data = Graph()
-    for snap in snaps:
-        for t in snapshot_graph(snap, [snap.focus]):
-            data.add(t)
-        data.add((URIRef(snap.focus), RDF.type, URIRef(str(MS.ProductSnapshot))))
     shapes = Graph()
-    for t in engine.rules.graph:
-        shapes.add(t)
+    for triple in engine.rules.graph:
+        shapes.add(triple)
     for meta in list(shapes.subjects(SH.targetClass, None)):
         shapes.remove((meta, SH.targetClass, None))
-    for item in engine.plan(on, "in-force"):
+    target = URIRef(str(MS.ProductSnapshot))
+    for item in engine.plan(ON, "in-force"):
         if item.version is None:
             continue
         for shape in (item.version.scope, item.version.requirement):
-            w = BNode()
-            shapes.add((w, RDF.type, SH.NodeShape))
-            shapes.add((w, SH.targetClass, URIRef(str(MS.ProductSnapshot))))
-            shapes.add((w, SH.node, shape))
-    start = time.perf_counter()
-    pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=False)
-    return time.perf_counter() - start
+            wrapper = BNode()
+            shapes.add((wrapper, RDF.type, SH.NodeShape))
+            shapes.add((wrapper, SH.targetClass, target))
+            shapes.add((wrapper, SH.node, shape))
+    return shapes, target
 
 
-def main(sizes: list[int]) -> None:
-    on = date(2026, 6, 1)
-    for n in sizes:
-        store = law_store()
+def snapshot_graph_all(store: OxigraphStore, target: Any) -> Any:
+    from rdflib import RDF, Graph, URIRef
+
+    from reasoner.rules.reference import snapshot_graph
+
+    data = Graph()
+    for snap in all_from_store(store, ON, load_settings().queries_dir, KIND):
+        for triple in snapshot_graph(snap, [snap.focus]):
+            data.add(triple)
+        data.add((URIRef(snap.focus), RDF.type, target))
+    return data
+
+
+def _pyshacl_child(data_ttl: str, shapes_ttl: str, queue: Any) -> None:
+    import pyshacl
+    from rdflib import Graph
+
+    data, shapes = Graph().parse(data=data_ttl, format="turtle"), Graph().parse(data=shapes_ttl, format="turtle")
+    t0 = time.perf_counter()
+    conforms, report, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", advanced=False)
+    queue.put((time.perf_counter() - t0, len(report)))
+
+
+def pyshacl_run(data_ttl: str, shapes_ttl: str, timeout: float) -> str:
+    queue: Any = mp.Queue()
+    child = mp.Process(target=_pyshacl_child, args=(data_ttl, shapes_ttl, queue))
+    child.start()
+    child.join(timeout)
+    if child.is_alive():
+        child.kill()
+        child.join()
+        return f"did not finish in {timeout / 60:.0f} min"
+    if queue.empty():
+        return f"failed (exit {child.exitcode})"
+    seconds, _size = queue.get()
+    return f"{seconds:.1f} s"
+
+
+def pyrudof_run(data_ttl: str, shapes_ttl: str) -> str:
+    import pyrudof
+
+    rudof = pyrudof.Rudof(pyrudof.RudofConfig())
+    try:
+        rudof.read_data(data_ttl, pyrudof.RDFFormat.Turtle)
+        rudof.read_shacl(shapes_ttl, pyrudof.ShaclFormat.Turtle)
         t0 = time.perf_counter()
-        generate(store, n)
-        gen = time.perf_counter() - t0
+        rudof.validate_shacl()
+        return f"{time.perf_counter() - t0:.1f} s"
+    except Exception as exc:  # report what pyrudof cannot run rather than stop the benchmark
+        return f"could not run: {type(exc).__name__}: {str(exc)[:200]}"
+
+
+def latency(store: OxigraphStore, sample: int, seed: int) -> dict[str, float]:
+    regs = [row["r"].value for row in store.select(
+        "SELECT ?r WHERE { ?p a ms:MedicinalProduct ; ms:registrationNumber ?r }")]
+    picks = random.Random(seed).sample(regs, min(sample, len(regs)))
+    check_product(store, picks[0], ON)  # warm the compiled plan
+    times = []
+    for reg in picks:
+        t0 = time.perf_counter()
+        check_product(store, reg, ON)
+        times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"n": len(times), "p50_ms": statistics.median(times), "p99_ms": times[int(len(times) * 0.99) - 1]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[10000])
+    parser.add_argument("--sample", type=int, default=1000)
+    parser.add_argument("--timeout", type=float, default=600)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-references", action="store_true", help="engine and latency only")
+    parser.add_argument("--keep", action="store_true", help="keep bench/out/validation-N")
+    args = parser.parse_args()
+    print(json.dumps({"machine": platform.processor() or platform.machine(), "python": platform.python_version(),
+                      "pyoxigraph": ox.__version__, "date": ON.isoformat()}), flush=True)
+    for n in args.sizes:
+        store, figures = build_store(n, args.seed)
+        t0 = time.perf_counter()
         engine_for(store)
+        figures["rules_load_s"] = time.perf_counter() - t0
         t0 = time.perf_counter()
-        summary = check_all(store, on)
-        whole = time.perf_counter() - t0
-        lat = []
-        for i in range(200):
+        summary = check_all(store, ON)
+        figures["engine_whole_graph_s"] = time.perf_counter() - t0
+        figures["products"] = summary["products"]
+        figures["verdicts"] = summary["verdicts"]
+        print(json.dumps({"n": n, **figures}), flush=True)
+        figures["latency"] = latency(store, args.sample, args.seed)
+        print(json.dumps({"n": n, "latency": figures["latency"]}), flush=True)
+        if not args.skip_references:
+            shapes, target = wrapped_shapes(store)
             t0 = time.perf_counter()
-            check_product(store, f"RVG {100000 + (i * 7919) % n}", on)
-            lat.append((time.perf_counter() - t0) * 1000)
-        line = (f"n={n}: generate {gen:.1f}s; engine whole graph {whole:.2f}s ({summary['products']} products); "
-                f"check one product median {statistics.median(lat):.2f} ms, p95 {sorted(lat)[int(len(lat) * 0.95)]:.2f} ms")
-        if n <= 10000:
-            ps = pyshacl_whole_graph(store, on)
-            line += f"; pySHACL whole graph {ps:.1f}s (validation only, snapshots prebuilt)"
-        print(line, flush=True)
+            data = snapshot_graph_all(store, target)
+            figures["reference_snapshot_build_s"] = time.perf_counter() - t0
+            data_ttl, shapes_ttl = data.serialize(format="turtle"), shapes.serialize(format="turtle")
+            figures["pyrudof"] = pyrudof_run(data_ttl, shapes_ttl)
+            print(json.dumps({"n": n, "pyrudof": figures["pyrudof"]}), flush=True)
+            figures["pyshacl"] = pyshacl_run(data_ttl, shapes_ttl, args.timeout)
+            print(json.dumps({"n": n, "pyshacl": figures["pyshacl"]}), flush=True)
+        del store
+        if not args.keep:
+            shutil.rmtree(OUT / f"validation-{n}", ignore_errors=True)
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10000])
+    main()

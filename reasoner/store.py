@@ -11,6 +11,7 @@ the write is one transaction, so a malformed file leaves the store exactly as it
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -272,6 +273,11 @@ def _canonical_line(quad: ox.Quad) -> str:
 
 
 def _query_location(exc: SyntaxError) -> str:
+    """Where in the query the parser stopped: pyoxigraph says it in the message as ``at L:C``."""
     if exc.lineno:
         return f"query, line {exc.lineno}, column {exc.offset}"
-    return "query"
+    found = _QUERY_POSITION.search(str(exc.msg or exc))
+    return f"query, line {found.group(1)}, column {found.group(2)}" if found else "query"
+
+
+_QUERY_POSITION = re.compile(r"at (\d+):(\d+)")

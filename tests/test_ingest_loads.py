@@ -74,6 +74,8 @@ def test_each_load_is_a_named_graph_whose_name_resolves_to_its_provenance(fresh_
     assert int(row["rows"].value) == 2
     assert int(row["triples"].value) == fresh_store.count(graph)
     assert row["mapping"].value == "data/mappings/products.yaml"
+    assert loads.load_for_graph(fresh_store, graph)["file"] == "products.csv"
+    assert loads.load_for_graph(fresh_store, "https://w3id.org/medsupply/graph/ulcm") is None
 
 
 def test_loading_the_same_file_twice_changes_nothing(fresh_store: OxigraphStore, tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def test_truncated_turtle_is_rejected_with_line_and_column_and_store_unchanged()
 def test_malformed_query_names_line_and_column() -> None:
     with pytest.raises(ParseError) as caught:
         OxigraphStore().query("SELECT ?s WHERE { ?s ?p }")
-    assert "1:" in str(caught.value)
+    assert "query, line 1, column" in str(caught.value)
 
 
 def test_replace_graph_swaps_content_atomically() -> None:

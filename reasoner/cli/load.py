@@ -10,10 +10,12 @@ Output on stdout is JSON; progress goes to stderr.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from reasoner.cli import EXIT_OK, print_json, progress_printer, settings_from
+from reasoner.cli import EXIT_ERROR, EXIT_OK, print_json, progress_printer, settings_from
 from reasoner.dataset import load_default_dataset, open_store
+from reasoner.errors import MedsupplyError
 from reasoner.ingest import loads
 from reasoner.ingest.progress import ProgressBar
 
@@ -64,6 +66,11 @@ def _run(args: argparse.Namespace) -> int:
     try:
         results = loads.load_files(store, settings, requests, agent=args.agent, replace=args.replace,
                                    transaction_limit=args.transaction_limit, say=say, progress=bar)
+    except MedsupplyError as exc:
+        if bar:
+            bar.finish()
+        _print_refusal(exc)
+        return EXIT_ERROR
     finally:
         if bar:
             bar.finish()
@@ -76,3 +83,16 @@ def _run(args: argparse.Namespace) -> int:
                 f"{warning.get('value', '')!r}: {warning.get('message')}")
     print_json(results)
     return EXIT_OK
+
+
+def _print_refusal(exc: MedsupplyError) -> None:
+    """Every problem on its own line, as a data steward reads it: file, row, column, value, why."""
+    from reasoner.ingest.validation import Problem
+
+    print(f"medsupply: error: {exc}", file=sys.stderr)
+    for detail in exc.details:
+        try:
+            line = str(Problem(**detail))
+        except TypeError:
+            line = str(detail)
+        print(f"  - {line}", file=sys.stderr)

@@ -573,6 +573,15 @@ def _description(store: OxigraphStore, load_id: str) -> dict[str, Any] | None:
     return _as_description(store, rows[0], graph) if rows else None
 
 
+def load_for_graph(store: OxigraphStore, graph: str) -> dict[str, Any] | None:
+    """The load a named graph holds, for citing it next to a fact (None for source graphs).
+
+    Answers and reports that find a fact in ``GRAPH ?g`` call this with ``?g`` to say "from
+    stock.csv (sha256 …), loaded by … on …"."""
+    prefix = graph_iri(LOAD_PREFIX)
+    return _description(store, graph[len(prefix):]) if graph.startswith(prefix) else None
+
+
 def list_loads(store: OxigraphStore, settings: Settings | None = None) -> list[dict[str, Any]]:
     """Every committed load, newest first."""
     if settings is not None:

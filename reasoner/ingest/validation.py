@@ -72,6 +72,7 @@ class Problem:
 
 def rejected(problems: list[Problem], summary: str | None = None) -> ValidationFailed:
     """The error for a refused load: every problem listed (up to :data:`MAX_LISTED`), counted always."""
+    problems = sorted(problems, key=lambda p: (p.file or "", p.row or 0))  # stable: file order, then row
     violations = [p for p in problems if p.severity == "violation"]
     first = violations[0] if violations else problems[0]
     total = len(violations) or len(problems)

@@ -15,7 +15,6 @@ the evaluator treats them as unknown.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -143,10 +142,6 @@ def snapshots_from_quads(quads: Iterable[ox.Quad], kind_property: str) -> dict[s
         else:
             nodes[subject].add(prop, target, graph)
     return {s: n for s, n in nodes.items() if kind_property in n.facts}
-
-
-def _query_dir(queries_dir: Path) -> Path:
-    return queries_dir
 
 
 def derive(quads: list[ox.Quad], on: date, queries_dir: Path) -> list[ox.Quad]:
