@@ -32,7 +32,7 @@ browser:
 
 ## Set up and run the whole test suite.
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 -q --durations=25
 
 ## Rebuild the committed default dataset from ../shared/data/raw (reproducible).
 data: $(STAMP)
