@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+from conftest import running_server
 
 OPERATION_IDS = {
     ("get", "/sparql"): "sparqlQuery",
@@ -62,33 +57,9 @@ def test_errors_are_problem_json_documents(live_server: str) -> None:
 @pytest.fixture(scope="module")
 def two_worker_server(prepared_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``medsupply serve --workers 2``: both workers answer from read-only views of one store."""
-    store_dir = tmp_path_factory.mktemp("two-workers") / "store"
-    shutil.copytree(prepared_store_dir, store_dir)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    env = dict(os.environ, MEDSUPPLY_STORE=str(store_dir), MEDSUPPLY_QUERY_WORKERS="1", MEDSUPPLY_LOG_LEVEL="WARNING",
-               MEDSUPPLY_WRITE_TOKEN="test-write-token")
-    log = open(tmp_path_factory.mktemp("two-workers-log") / "server.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                "--workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited; see {log.name}")
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.5)
-    yield base
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-    log.close()
+    with running_server(prepared_store_dir, tmp_path_factory.mktemp("two-workers"),
+                        env={"MEDSUPPLY_QUERY_WORKERS": "1"}, args=("--workers", "2")) as base:
+        yield base
 
 
 def test_two_workers_answer_health_sparql_and_named_queries(two_worker_server: str) -> None:

@@ -5,18 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
+
+from conftest import running_server
 from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, SPARQLWrapper
@@ -254,37 +250,12 @@ def test_rdflib_sparqlstore_reads_the_graph(live_server: str) -> None:
 
 # ---------------------------------------------------------------- limits (own server with tight limits)
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def limited_server(prepared_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real server with a 1 s time limit and a 50-result limit."""
-    store_dir = tmp_path_factory.mktemp("limited") / "store"
-    shutil.copytree(prepared_store_dir, store_dir)
-    port = _free_port()
-    env = dict(os.environ, MEDSUPPLY_STORE=str(store_dir), MEDSUPPLY_QUERY_TIMEOUT="1",
-               MEDSUPPLY_QUERY_RESULT_LIMIT="50", MEDSUPPLY_QUERY_WORKERS="1", MEDSUPPLY_LOG_LEVEL="WARNING")
-    log = open(tmp_path_factory.mktemp("limited-log") / "server.log", "wb")
-    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                               env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited; see {log.name}")
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
-    log.close()
+    env = {"MEDSUPPLY_QUERY_TIMEOUT": "1", "MEDSUPPLY_QUERY_RESULT_LIMIT": "50", "MEDSUPPLY_QUERY_WORKERS": "1"}
+    with running_server(prepared_store_dir, tmp_path_factory.mktemp("limited"), env=env) as base:
+        yield base
 
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
