@@ -61,6 +61,9 @@ def build_parser(extra: Sequence[Registrar] = ()) -> argparse.ArgumentParser:
             register(subcommands)
     for registrar in extra:
         registrar(subcommands)
+    for command in subcommands.choices.values():
+        # accepted after the command too (`medsupply serve --store DIR`); SUPPRESS keeps the global value
+        command.add_argument("--store", default=argparse.SUPPRESS, help="store folder (overrides the global --store)")
     return parser
 
 
