@@ -114,6 +114,9 @@ def ensure_loaded(store: OxigraphStore, settings: Settings, progress: Progress |
 
 def open_store(settings: Settings, *, progress: Progress | None = None, read_only: bool = False) -> OxigraphStore:
     """Open the configured store and make sure the default dataset is in it."""
+    from reasoner.ingest.loads import recover
+
     store = OxigraphStore(settings.store_path, read_only=read_only)
+    recover(store, settings)  # a user load that died half-way leaves nothing behind
     ensure_loaded(store, settings, progress)
     return store

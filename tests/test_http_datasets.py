@@ -3,17 +3,13 @@ every problem, provenance of each load, idempotent re-uploads."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+
+from conftest import running_server
 
 TOKEN = "test-write-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -104,26 +100,9 @@ def test_unknown_load_is_404(live_server: str) -> None:
 @pytest.fixture(scope="module")
 def server_without_token(prepared_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real server with MEDSUPPLY_WRITE_TOKEN unset: writes are disabled."""
-    store_dir = tmp_path_factory.mktemp("no-token") / "store"
-    shutil.copytree(prepared_store_dir, store_dir)
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if k != "MEDSUPPLY_WRITE_TOKEN"}
-    env.update(MEDSUPPLY_STORE=str(store_dir), MEDSUPPLY_LOG_LEVEL="WARNING")
-    process = subprocess.Popen([sys.executable, "-m", "api.cli", "serve", "--port", str(port)], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    with running_server(prepared_store_dir, tmp_path_factory.mktemp("no-token"),
+                        env={"MEDSUPPLY_WRITE_TOKEN": None}) as base:
+        yield base
 
 
 def test_writes_are_refused_with_403_when_no_token_is_configured(server_without_token: str) -> None:

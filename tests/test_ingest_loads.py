@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from reasoner.config import load_settings
+from reasoner.dataset import open_store
 from reasoner.errors import NotFound, ValidationFailed
 from reasoner.ingest import loads
 from reasoner.ingest.loads import LoadRequest, load_files
@@ -176,7 +177,9 @@ def test_a_load_killed_half_way_leaves_the_store_as_it_was(prepared_store_dir: P
 
     store_dir = tmp_path / "store"
     shutil.copytree(prepared_store_dir, store_dir)
-    before = OxigraphStore(store_dir)
+    # open it the way the command will (bringing the default dataset up to date if its files changed
+    # since the fixture was built), so that the only writer in the subprocess is the load
+    before = open_store(load_settings(store_path=store_dir))
     fingerprint = before.fingerprint()
     del before
     csv = _big_products(tmp_path / "big.csv", 40_000)
@@ -186,3 +189,21 @@ def test_a_load_killed_half_way_leaves_the_store_as_it_was(prepared_store_dir: P
     loads.recover(reopened)
     assert reopened.fingerprint() == fingerprint
     assert not list(loads.staging_dir(reopened).glob("*.nt"))
+
+
+def test_recovery_drops_a_load_graph_whose_description_was_never_written(fresh_store: OxigraphStore,
+                                                                          tmp_path: Path) -> None:
+    """What a process killed between the bulk write and the commit marker leaves behind."""
+    import pyoxigraph as ox
+
+    before = fresh_store.fingerprint()
+    orphan = loads.load_graph("00000000deadbeef")
+    fresh_store.raw.bulk_load(
+        input=b'<https://w3id.org/medsupply/id/product/rvg-1> <https://w3id.org/medsupply/ontology#productName> "x" .\n',
+        format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(orphan))
+    leftover = loads.staging_dir(fresh_store) / "00000000deadbeef-x.nt"
+    leftover.parent.mkdir(parents=True, exist_ok=True)
+    leftover.write_text("", encoding="utf-8")
+    assert loads.recover(fresh_store) == [orphan]
+    assert fresh_store.fingerprint() == before
+    assert not leftover.exists()

@@ -75,11 +75,26 @@ def run(argv: Sequence[str] | None = None, extra: Sequence[Registrar] = ()) -> i
     except MedsupplyError as exc:
         print(f"medsupply: error: {exc}", file=sys.stderr)
         for detail in exc.details[:50]:
-            print(f"  - {detail}", file=sys.stderr)
+            print(f"  - {_describe(detail)}", file=sys.stderr)
+        if len(exc.details) > 50:
+            print(f"  … and {len(exc.details) - 50} more", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("medsupply: interrupted", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _describe(detail: Any) -> str:
+    """One problem as a line a data steward can read: where first, then what."""
+    if not isinstance(detail, dict):
+        return str(detail)
+    where = detail.get("where") or ", ".join(
+        f"{k} {detail[k]}" for k in ("file", "row", "column", "field") if detail.get(k) not in (None, "")
+    )
+    message = detail.get("message") or detail.get("why") or detail.get("detail") or ""
+    rest = {k: v for k, v in detail.items() if k not in {"where", "file", "row", "column", "field", "message", "why", "detail"}}
+    text = f"{where}: {message}" if where else str(message)
+    return f"{text} ({', '.join(f'{k}={v}' for k, v in rest.items())})" if rest else text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
