@@ -3,13 +3,13 @@ every problem, provenance of each load, idempotent re-uploads."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from conftest import running_server
 
 TOKEN = "test-write-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -98,9 +98,11 @@ def test_unknown_load_is_404(live_server: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def server_without_token(prepared_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server_without_token(
+    prepared_store_dir: Path, tmp_path_factory: pytest.TempPathFactory, server_factory: Callable[..., Any]
+) -> Iterator[str]:
     """The real server with MEDSUPPLY_WRITE_TOKEN unset: writes are disabled."""
-    with running_server(prepared_store_dir, tmp_path_factory.mktemp("no-token"),
+    with server_factory(prepared_store_dir, tmp_path_factory.mktemp("no-token"),
                         env={"MEDSUPPLY_WRITE_TOKEN": None}) as base:
         yield base
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from conftest import running_server
 
 OPERATION_IDS = {
     ("get", "/sparql"): "sparqlQuery",
@@ -55,9 +55,11 @@ def test_errors_are_problem_json_documents(live_server: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def two_worker_server(prepared_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def two_worker_server(
+    prepared_store_dir: Path, tmp_path_factory: pytest.TempPathFactory, server_factory: Callable[..., Any]
+) -> Iterator[str]:
     """``medsupply serve --workers 2``: both workers answer from read-only views of one store."""
-    with running_server(prepared_store_dir, tmp_path_factory.mktemp("two-workers"),
+    with server_factory(prepared_store_dir, tmp_path_factory.mktemp("two-workers"),
                         env={"MEDSUPPLY_QUERY_WORKERS": "1"}, args=("--workers", "2")) as base:
         yield base
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyoxigraph as ox
 import pytest
 
-from conftest import running_server
 from rdflib import Graph
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, SPARQLWrapper
@@ -251,10 +251,12 @@ def test_rdflib_sparqlstore_reads_the_graph(live_server: str) -> None:
 # ---------------------------------------------------------------- limits (own server with tight limits)
 
 @pytest.fixture(scope="module")
-def limited_server(prepared_store_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def limited_server(
+    prepared_store_dir: Path, tmp_path_factory: pytest.TempPathFactory, server_factory: Callable[..., Any]
+) -> Iterator[str]:
     """The real server with a 1 s time limit and a 50-result limit."""
     env = {"MEDSUPPLY_QUERY_TIMEOUT": "1", "MEDSUPPLY_QUERY_RESULT_LIMIT": "50", "MEDSUPPLY_QUERY_WORKERS": "1"}
-    with running_server(prepared_store_dir, tmp_path_factory.mktemp("limited"), env=env) as base:
+    with server_factory(prepared_store_dir, tmp_path_factory.mktemp("limited"), env=env) as base:
         yield base
 
 
