@@ -9,8 +9,8 @@ second, first and last sample, so that growth over the run shows. Loopback only.
     python -m bench.bench_http --products 100000 --duration 30 --connections 8
     python -m bench.bench_http --soak 600          # one long compliance-GET run for memory
 
-``wrk`` comes from Debian (``apt-get install wrk``); the store is built once into ``--work`` from
-the default dataset plus ``reasoner.synthetic`` products, then copied for each server.
+``wrk`` comes from Debian (``apt-get install wrk``); the store (the default dataset plus
+``reasoner.synthetic`` products) is built once by ``bench/scale_store.py`` and copied for each server.
 """
 
 from __future__ import annotations
@@ -31,15 +31,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import httpx
 import pyoxigraph as ox
 
 from bench.machine import machine
-from reasoner.config import load_settings
-from reasoner.dataset import open_store
+from bench.scale_store import DEFAULT_WORK, scale_store
 from reasoner.namespaces import graph_iri
 from reasoner.store import OxigraphStore
 
@@ -65,37 +63,6 @@ class Run:
     rss_end_mib: float | None = None
     rss_max_mib: float | None = None
     rss_samples: list[float] = field(default_factory=list)
-
-
-def build_store(work: Path, products: int, seed: int, base: Path | None = None) -> Path:
-    """The default dataset plus ``products`` synthetic products, built once and reused.
-
-    ``base``: a closed store that already holds the default dataset (saves the inference run).
-    """
-    target = work / f"store-{products}-{seed}"
-    if (target / "CURRENT").exists() and (work / f"{target.name}.done").exists():
-        return target
-    from reasoner.synthetic import iter_quads
-
-    shutil.rmtree(target, ignore_errors=True)
-    if base is not None:
-        shutil.copytree(base, target)
-    settings = load_settings(store_path=target)
-    print(f"building store {target} (default dataset + {products} synthetic products)", file=sys.stderr)
-    store = open_store(settings, progress=lambda m: print(f"  {m}", file=sys.stderr))
-    batch: list[Any] = []
-    written = 0
-    for quad in iter_quads(products, seed, graph=graph_iri("synthetic-scale")):
-        batch.append(quad)
-        if len(batch) >= 200_000:
-            written += store.add_quads(batch)
-            batch = []
-    written += store.add_quads(batch)
-    store.flush()
-    del store
-    (work / f"{target.name}.done").write_text(str(written))
-    print(f"  {written} synthetic quads", file=sys.stderr)
-    return target
 
 
 def registrations(store_dir: Path, limit: int = 5000) -> list[str]:
@@ -241,8 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--named-query", default=NAMED_QUERY, help="path and parameters of the named query run")
     parser.add_argument("--soak", type=int, default=0, help="also a long run of this many seconds (memory)")
     parser.add_argument("--soak-scenario", default="compliance-post")
-    parser.add_argument("--base-store", type=Path, default=None,
-                        help="a closed store with the default dataset loaded, copied instead of loading again")
+    parser.add_argument("--stores", type=Path, default=DEFAULT_WORK,
+                        help="where scale stores are built once and reused (bench/scale_store.py)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "medsupply-bench-http")
     parser.add_argument("--output", type=Path, default=HERE / "out" / "http-results.json")
     parser.add_argument("--append", action="store_true", help="add the runs to an existing output file")
@@ -251,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         print("wrk not found: apt-get install wrk", file=sys.stderr)
         return 2
     args.work.mkdir(parents=True, exist_ok=True)
-    store_dir = build_store(args.work, args.products, args.seed, args.base_store)
+    store_dir, _figures = scale_store(args.products, args.seed, args.stores)
     ids = registrations(store_dir)
     random.Random(args.seed).shuffle(ids)
     runs: list[Run] = []

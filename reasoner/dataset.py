@@ -53,6 +53,8 @@ def dataset_version(settings: Settings) -> str:
     for item in default_files(settings):
         digest.update(item.graph.encode())
         digest.update(item.path.read_bytes())
+    for query in sorted((settings.queries_dir / "derive").glob("*.rq")):  # what load derives from them
+        digest.update(query.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -70,6 +72,7 @@ def load_default_dataset(store: OxigraphStore, settings: Settings, progress: Pro
     Each graph is parsed completely before it replaces its old content, so a broken file stops
     the load with a located error and the graphs already in the store stay as they were.
     """
+    from reasoner.derivations import derive
     from reasoner.inference import materialise
 
     say = progress or (lambda _msg: None)
@@ -92,6 +95,7 @@ def load_default_dataset(store: OxigraphStore, settings: Settings, progress: Pro
         counts[name] = store.add_quads(quads)
     say("materialising OWL 2 RL inferences")
     counts[INFERENCES_GRAPH] = materialise(store)
+    counts["derive"] = derive(store, settings, say)
     version = dataset_version(settings)
     store.replace_graph(
         graph_iri(SYSTEM_GRAPH),

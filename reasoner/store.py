@@ -140,6 +140,9 @@ class OxigraphStore:
             self._store = ox.Store(str(self.path))
         self.read_only = read_only
         self._prologue = sparql_prologue()
+        self.revision = 0
+        """Counts this object's writes (and flushes, which end every write through ``raw``): what is
+        computed from the store's content can be cached per revision."""
 
     @property
     def raw(self) -> ox.Store:
@@ -188,6 +191,7 @@ class OxigraphStore:
         return rows
 
     def update(self, sparql: str) -> None:
+        self.revision += 1
         if self.read_only:
             raise Refused("the store is open read-only")
         try:
@@ -201,6 +205,7 @@ class OxigraphStore:
         return self.add_quads(quads)
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> int:
+        self.revision += 1
         if self.read_only:
             raise Refused("the store is open read-only")
         batch = quads if isinstance(quads, list) else list(quads)
@@ -213,6 +218,7 @@ class OxigraphStore:
         The new content is written into a staging graph in one transaction, then moved over the
         old graph by one SPARQL ``MOVE`` (atomic); a failure leaves the old graph untouched.
         """
+        self.revision += 1
         if self.read_only:
             raise Refused("the store is open read-only")
         staging = ox.NamedNode(f"{graph}#staging-{uuid.uuid4().hex}")
@@ -229,6 +235,7 @@ class OxigraphStore:
         return len(batch)
 
     def drop_graph(self, graph: str) -> None:
+        self.revision += 1
         if self.read_only:
             raise Refused("the store is open read-only")
         node = ox.NamedNode(graph)
@@ -255,6 +262,7 @@ class OxigraphStore:
         return digest.hexdigest()
 
     def flush(self) -> None:
+        self.revision += 1
         if not self.read_only and self.path is not None:
             self._store.flush()
 

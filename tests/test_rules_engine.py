@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
+from reasoner.derivations import derive
 from reasoner.errors import InputError, NotFound, RuleDataError
 from reasoner.namespaces import graph_iri
 from reasoner.rules.check import check_all, check_product
@@ -50,12 +51,14 @@ msid:catalog-synthetic ms:x 1 .
 
 @pytest.fixture(scope="module")
 def small_store() -> OxigraphStore:
-    """Shapes plus one product in a source graph and its stock positions in graph synthetic."""
+    """Shapes plus one product in a source graph and its stock positions in graph synthetic, then the
+    load-time derivations."""
     store = OxigraphStore()
     for path in sorted(SHAPES.glob("*.ttl")):
         store.load(path, rdf_format(path), graph=graph_iri("shapes"), where=str(path))
     store.load(PRODUCT_TTL.encode(), rdf_format("ttl"), graph=graph_iri("catalog-products"))
     store.load(STOCK_TTL.encode(), rdf_format("ttl"), graph=graph_iri("synthetic"))
+    derive(store)  # as every load does: the derived links the fact queries read
     return store
 
 

@@ -38,7 +38,8 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from reasoner.config import Settings
+from reasoner.config import Settings, load_settings
+from reasoner.derivations import affected, derive
 from reasoner.errors import InputError, MedsupplyError, NotFound, ParseError, ValidationFailed
 from reasoner.ingest.formats import FileInfo, read_tables, sniff
 from reasoner.ingest.mapping import RDF_TYPE, Mapping, Node, choose_mapping, load_mappings, slug
@@ -470,6 +471,7 @@ def load_files(store: OxigraphStore, settings: Settings, requests: list[LoadRequ
             raise NotFound(f"there is no load {replace!r} to replace; see the list of loads", where="replace")
         prepared: list[Prepared] = []
         errors: list[MedsupplyError] = []
+        stale = affected(store, settings, [load_graph(replace)]) if replace else []
         try:
             for request in requests:
                 try:
@@ -488,6 +490,9 @@ def load_files(store: OxigraphStore, settings: Settings, requests: list[LoadRequ
             for item in prepared:
                 results.append(commit(store, item, agent=agent, replaces=replace,
                                       transaction_limit=transaction_limit, say=say))
+            written = [load_graph(item.load_id) for item, r in zip(prepared, results) if not r.get("unchanged")]
+            redo = {q.name: q for q in stale + affected(store, settings, written)}
+            derive(store, settings, say, only=redo.values())
             return results
         finally:
             for item in prepared:
@@ -608,7 +613,12 @@ def delete_load(store: OxigraphStore, load_id: str, *, _locked: bool = False) ->
     """Remove a load: its description first (the commit point), then its graph."""
     if not _locked:
         with _write_lock:
-            return delete_load(store, load_id, _locked=True)
+            settings = load_settings()
+            stale = affected(store, settings, [load_graph(load_id)])
+            description = delete_load(store, load_id, _locked=True)
+            derive(store, settings, only=stale)
+            store.flush()
+            return description
     description = _description(store, load_id)
     if description is None:
         raise NotFound(f"there is no load {load_id!r}; see the list of loads", where="id")

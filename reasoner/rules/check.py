@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -220,7 +221,7 @@ def verdict(statuses: list[str]) -> str:
 
 # ---------------------------------------------------------------- engine cache
 
-_ENGINES: dict[tuple[int, str], Engine] = {}
+_ENGINES: "weakref.WeakKeyDictionary[Any, tuple[int, Engine]]" = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
@@ -232,21 +233,18 @@ def _graph_from_store(store: Any, graph: str) -> Graph:
     return g
 
 
-def _graph_fingerprint(store: Any, graph: str) -> str:
-    rows = store.select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    return rows[0]["n"].value if rows else "0"
-
-
 def engine_for(store: Any, settings: Settings | None = None) -> Engine:
-    """The compiled rules of the store's shapes graph (loaded from ``shapes/`` when the store has none)."""
+    """The compiled rules of the store's shapes graph (loaded from ``shapes/`` when the store has none).
+
+    Cached per store and store revision (every write makes a new revision), so a check pays for
+    the rules once, not on every call."""
     settings = settings or load_settings()
-    shapes = graph_iri("shapes")
-    key = (id(store), _graph_fingerprint(store, shapes))
+    revision = getattr(store, "revision", None)
     with _LOCK:
-        cached = _ENGINES.get(key)
-        if cached is not None:
-            return cached
-        graph = _graph_from_store(store, shapes)
+        cached = _ENGINES.get(store)
+        if cached is not None and revision is not None and cached[0] == revision:
+            return cached[1]
+        graph = _graph_from_store(store, graph_iri("shapes"))
         if len(graph) == 0:
             from reasoner.rules.model import load_rules_from_files
 
@@ -258,9 +256,8 @@ def engine_for(store: Any, settings: Settings | None = None) -> Engine:
             "SELECT ?g ?p WHERE { ?g ?p true }", substitutions={"p": ox.NamedNode(str(MS.synthetic))})}
         synthetic.add(graph_iri("synthetic"))
         engine = Engine(rules, Compiler(rules.graph), graph_hash(ontology), synthetic)
-        for old in [k for k in _ENGINES if k[0] == id(store)]:
-            del _ENGINES[old]
-        _ENGINES[key] = engine
+        if revision is not None:
+            _ENGINES[store] = (revision, engine)
         return engine
 
 

@@ -188,9 +188,10 @@ rather than one big UNION so that a bound product reaches every part, and so tha
 streams family by family."""
 
 
-def fact_queries(queries_dir: Path) -> list[NamedQuery]:
-    """The store-snapshot fact families, in name order."""
-    return [q for q in all_queries(queries_dir, "engine") if q.name.startswith(STORE_FACTS)]
+@lru_cache(maxsize=8)
+def fact_queries(queries_dir: Path) -> tuple[NamedQuery, ...]:
+    """The store-snapshot fact families, in name order (read once per folder: they are the program)."""
+    return tuple(q for q in all_queries(queries_dir, "engine") if q.name.startswith(STORE_FACTS))
 
 
 class TermCache:
