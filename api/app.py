@@ -20,6 +20,7 @@ from api import problems, routes
 from reasoner import __version__
 from reasoner.config import Settings, load_settings
 from reasoner.dataset import open_store
+from reasoner.rules.check import engine_for
 from reasoner.sparql_guard import QueryPool, ReadOnlyView
 
 log = logging.getLogger("medsupply.http")
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, *, read_only: bool = False) -> 
         else:
             app.state.store = open_store(settings, progress=lambda m: log.info(m))
         app.state.query_pool = QueryPool(settings.store_path, size=settings.query_workers)
+        engine_for(app.state.store, settings)  # compile the rules before the first request, not during it
         yield
         app.state.query_pool.close()
         app.state.store.flush()

@@ -18,6 +18,7 @@ import pyoxigraph as ox
 
 from reasoner.config import load_settings
 from reasoner.queries import named_query
+from reasoner.revision_cache import cached
 from reasoner.store import OxigraphStore
 
 Progress = Callable[[str], None]
@@ -341,3 +342,9 @@ def read_supply_facts(store: OxigraphStore, on: date, progress: Progress | None 
         criticality=read_criticality(store), atc=read_atc(store), countries=countries,
         sources=read_sources(store), tier_labels=read_tier_labels(store), product_tiers=product_tiers,
     )
+
+
+def supply_facts(store: OxigraphStore, on: date, progress: Progress | None = None) -> SupplyFacts:
+    """:func:`read_supply_facts`, read once per store revision and date (reports and scenarios on the
+    same data share one read; a load makes the next call read again)."""
+    return cached(store, ("supply-facts", on), lambda: read_supply_facts(store, on, progress), keep=2)

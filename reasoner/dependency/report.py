@@ -23,7 +23,7 @@ from datetime import date, datetime, timezone
 from reasoner import __version__
 from reasoner.dataset import loaded_version
 from reasoner.dependency.criteria import CriteriaSet, Criterion, load_criteria
-from reasoner.dependency.facts import Criticality, SourceInfo, SupplyFacts, read_product_names, read_supply_facts
+from reasoner.dependency.facts import Criticality, SourceInfo, SupplyFacts, read_product_names, supply_facts
 from reasoner.dependency.metrics import ProfileMetrics, TierMetrics, profile_metrics, substance_metrics
 from reasoner.dependency.supply_graph import (
     ProductCut, SinglePointOfFailure, SupplyCut, SupplyGraph, product_cut, single_points_of_failure,
@@ -155,7 +155,7 @@ def build_dependency_report(
     say = progress or (lambda _m: None)
     started = time.perf_counter()
     criteria = load_criteria(store, on)
-    facts = facts or read_supply_facts(store, on, say)
+    facts = facts or supply_facts(store, on, say)
     synthetic = facts.synthetic_graphs
     model = criteria.model
     tiers = tuple(t for t in model.tier_order) + tuple(

@@ -36,7 +36,7 @@ from reasoner.dataset import loaded_version
 from reasoner.dependency.criteria import load_criteria
 from reasoner.dependency.facts import (
     Criticality, StockPosition, SupplierEdge, SupplyFacts, read_product_names, read_stock_positions,
-    read_supply_facts,
+    supply_facts,
 )
 from reasoner.errors import InputError
 from reasoner.store import OxigraphStore
@@ -172,7 +172,7 @@ def run_scenario(
     say = progress or (lambda _m: None)
     started = time.perf_counter()
     criteria = load_criteria(store, disruption.start)
-    facts = facts or read_supply_facts(store, disruption.start, say)
+    facts = facts or supply_facts(store, disruption.start, say)
     model = criteria.model
     countries = set(_resolve_countries(disruption.countries, facts))
     suppliers, organisations = set(disruption.suppliers), set(disruption.organisations)

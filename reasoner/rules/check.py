@@ -14,8 +14,6 @@ store and reloaded when the store's shapes graph changes.
 from __future__ import annotations
 
 import hashlib
-import threading
-import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -28,6 +26,7 @@ from reasoner import __version__
 from reasoner.config import Settings, load_settings
 from reasoner.errors import InputError
 from reasoner.namespaces import MS, graph_iri
+from reasoner.revision_cache import cached
 from reasoner.rules.evaluate import TV, Compiler, Context, NodeShape, Outcome, k_and, k_not, k_or
 from reasoner.rules.explain import describe, fact_records, jsonable, missing_paths, primary_leaf, required_text, actual_value
 from reasoner.rules.model import Exemption, Obligation, RuleSet, Version, graph_hash, load_rules
@@ -221,10 +220,6 @@ def verdict(statuses: list[str]) -> str:
 
 # ---------------------------------------------------------------- engine cache
 
-_ENGINES: "weakref.WeakKeyDictionary[Any, tuple[int, Engine]]" = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def _graph_from_store(store: Any, graph: str) -> Graph:
     g = Graph()
     data = "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in store.quads(graph))
@@ -236,29 +231,25 @@ def _graph_from_store(store: Any, graph: str) -> Graph:
 def engine_for(store: Any, settings: Settings | None = None) -> Engine:
     """The compiled rules of the store's shapes graph (loaded from ``shapes/`` when the store has none).
 
-    Cached per store and store revision (every write makes a new revision), so a check pays for
-    the rules once, not on every call."""
+    Cached per store revision (:mod:`reasoner.revision_cache`), so a check pays for the rules once,
+    not on every call."""
     settings = settings or load_settings()
-    revision = getattr(store, "revision", None)
-    with _LOCK:
-        cached = _ENGINES.get(store)
-        if cached is not None and revision is not None and cached[0] == revision:
-            return cached[1]
-        graph = _graph_from_store(store, graph_iri("shapes"))
-        if len(graph) == 0:
-            from reasoner.rules.model import load_rules_from_files
+    return cached(store, ("rules-engine", settings.shapes_dir), lambda: _compile(store, settings), keep=1)
 
-            rules = load_rules_from_files(settings.shapes_dir)
-        else:
-            rules = load_rules(graph)
-        ontology = _graph_from_store(store, graph_iri("ontology"))
-        synthetic = {row["g"].value for row in store.select(
-            "SELECT ?g ?p WHERE { ?g ?p true }", substitutions={"p": ox.NamedNode(str(MS.synthetic))})}
-        synthetic.add(graph_iri("synthetic"))
-        engine = Engine(rules, Compiler(rules.graph), graph_hash(ontology), synthetic)
-        if revision is not None:
-            _ENGINES[store] = (revision, engine)
-        return engine
+
+def _compile(store: Any, settings: Settings) -> Engine:
+    graph = _graph_from_store(store, graph_iri("shapes"))
+    if len(graph) == 0:
+        from reasoner.rules.model import load_rules_from_files
+
+        rules = load_rules_from_files(settings.shapes_dir)
+    else:
+        rules = load_rules(graph)
+    ontology = _graph_from_store(store, graph_iri("ontology"))
+    synthetic = {row["g"].value for row in store.select(
+        "SELECT ?g ?p WHERE { ?g ?p true }", substitutions={"p": ox.NamedNode(str(MS.synthetic))})}
+    synthetic.add(graph_iri("synthetic"))
+    return Engine(rules, Compiler(rules.graph), graph_hash(ontology), synthetic)
 
 
 # ---------------------------------------------------------------- answers
