@@ -14,6 +14,7 @@ the shapes into an on-disk store there, then:
 
 Apache Jena SHACL does not start on this machine (see /work/shared/BENCH-NOTES.md): not measured.
 Run: .venv/bin/python bench/bench_validation.py 10000 100000 [--sample 1000] [--timeout 600] [--keep]
+     .venv/bin/python bench/bench_validation.py 1000000 --reuse --skip-whole-graph --skip-references  (latency on a kept store)
 """
 
 from __future__ import annotations
@@ -174,19 +175,26 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-references", action="store_true", help="engine and latency only")
     parser.add_argument("--keep", action="store_true", help="keep bench/out/validation-N")
+    parser.add_argument("--reuse", action="store_true", help="use bench/out/validation-N/store when a run kept it")
+    parser.add_argument("--skip-whole-graph", action="store_true", help="one-product latency only (e.g. at 1M)")
     args = parser.parse_args()
     print(json.dumps({"machine": platform.processor() or platform.machine(), "python": platform.python_version(),
                       "pyoxigraph": ox.__version__, "date": ON.isoformat()}), flush=True)
     for n in args.sizes:
-        store, figures = build_store(n, args.seed)
+        kept = OUT / f"validation-{n}" / "store"
+        if args.reuse and (kept / "CURRENT").exists():
+            store, figures = OxigraphStore(kept), {"reused_store": 1.0}
+        else:
+            store, figures = build_store(n, args.seed)
         t0 = time.perf_counter()
         engine_for(store)
         figures["rules_load_s"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        summary = check_all(store, ON)
-        figures["engine_whole_graph_s"] = time.perf_counter() - t0
-        figures["products"] = summary["products"]
-        figures["verdicts"] = summary["verdicts"]
+        if not args.skip_whole_graph:
+            t0 = time.perf_counter()
+            summary = check_all(store, ON)
+            figures["engine_whole_graph_s"] = time.perf_counter() - t0
+            figures["products"] = summary["products"]
+            figures["verdicts"] = summary["verdicts"]
         print(json.dumps({"n": n, **figures}), flush=True)
         figures["latency"] = latency(store, args.sample, args.seed)
         print(json.dumps({"n": n, "latency": figures["latency"]}), flush=True)
@@ -201,7 +209,7 @@ def main() -> None:
             figures["pyshacl"] = pyshacl_run(data_ttl, shapes_ttl, args.timeout)
             print(json.dumps({"n": n, "pyshacl": figures["pyshacl"]}), flush=True)
         del store
-        if not args.keep:
+        if not (args.keep or args.reuse):
             shutil.rmtree(OUT / f"validation-{n}", ignore_errors=True)
 
 
