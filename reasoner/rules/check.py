@@ -246,8 +246,11 @@ def _compile(store: Any, settings: Settings) -> Engine:
     else:
         rules = load_rules(graph)
     ontology = _graph_from_store(store, graph_iri("ontology"))
-    synthetic = {row["g"].value for row in store.select(
-        "SELECT ?g ?p WHERE { ?g ?p true }", substitutions={"p": ox.NamedNode(str(MS.synthetic))})}
+    # graphs the catalog marks synthetic: asked per named graph (a few dozen), because products
+    # carry ms:synthetic too and a pattern over the property would pass every one of them
+    synthetic = {g for g in store.named_graphs()
+                 if any(True for _ in store.raw.quads_for_pattern(
+                     ox.NamedNode(g), ox.NamedNode(str(MS.synthetic)), ox.Literal(True), None))}
     synthetic.add(graph_iri("synthetic"))
     return Engine(rules, Compiler(rules.graph), graph_hash(ontology), synthetic)
 
