@@ -10,17 +10,20 @@ the write is one transaction, so a malformed file leaves the store exactly as it
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any, Protocol, Union
+from typing import IO, Any, Protocol, TypeVar, Union
 
 import pyoxigraph as ox
 
 from reasoner.errors import ParseError, Refused
 from reasoner.namespaces import PREFIXES, sparql_prologue
+
+T = TypeVar("T")
 
 Source = Union[bytes, str, Path, IO[bytes]]
 Term = Union[ox.NamedNode, ox.BlankNode, ox.Literal, ox.Triple]
@@ -122,6 +125,20 @@ class GraphStore(Protocol):
     def flush(self) -> None: ...
 
 
+def _writes(method: Callable[..., T]) -> Callable[..., T]:
+    """Mark a method that changes the store: it makes a new :attr:`OxigraphStore.revision`."""
+
+    @functools.wraps(method)
+    def wrapper(self: OxigraphStore, *args: Any, **kwargs: Any) -> T:
+        self.revision += 1
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self.revision += 1
+
+    return wrapper
+
+
 class OxigraphStore:
     """The embedded store: pyoxigraph on disk (``path``) or in memory (``path=None``).
 
@@ -142,7 +159,8 @@ class OxigraphStore:
         self._prologue = sparql_prologue()
         self.revision = 0
         """Counts this object's writes (and flushes, which end every write through ``raw``): what is
-        computed from the store's content can be cached per revision."""
+        computed from the store's content can be cached per revision. Bumped before and after each
+        write, so a value computed while a write runs is never kept under the revision after it."""
 
     @property
     def raw(self) -> ox.Store:
@@ -190,8 +208,8 @@ class OxigraphStore:
             rows.append(row)
         return rows
 
+    @_writes
     def update(self, sparql: str) -> None:
-        self.revision += 1
         if self.read_only:
             raise Refused("the store is open read-only")
         try:
@@ -204,21 +222,21 @@ class OxigraphStore:
         quads = parse_rdf(source, fmt, graph=graph, where=where)
         return self.add_quads(quads)
 
+    @_writes
     def add_quads(self, quads: Iterable[ox.Quad]) -> int:
-        self.revision += 1
         if self.read_only:
             raise Refused("the store is open read-only")
         batch = quads if isinstance(quads, list) else list(quads)
         self._store.extend(batch)
         return len(batch)
 
+    @_writes
     def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int:
         """Swap a graph's content for ``quads`` so that readers never see a half-written graph.
 
         The new content is written into a staging graph in one transaction, then moved over the
         old graph by one SPARQL ``MOVE`` (atomic); a failure leaves the old graph untouched.
         """
-        self.revision += 1
         if self.read_only:
             raise Refused("the store is open read-only")
         staging = ox.NamedNode(f"{graph}#staging-{uuid.uuid4().hex}")
@@ -234,8 +252,8 @@ class OxigraphStore:
             self._store.remove_graph(target)
         return len(batch)
 
+    @_writes
     def drop_graph(self, graph: str) -> None:
-        self.revision += 1
         if self.read_only:
             raise Refused("the store is open read-only")
         node = ox.NamedNode(graph)
@@ -261,8 +279,8 @@ class OxigraphStore:
             digest.update(line.encode("utf-8"))
         return digest.hexdigest()
 
+    @_writes
     def flush(self) -> None:
-        self.revision += 1
         if not self.read_only and self.path is not None:
             self._store.flush()
 
