@@ -22,12 +22,13 @@ def _single_winner(store: OxigraphStore) -> dict[str, str]:
     """A Union-list product of the default dataset with one substance and one preferred-supplier contract for it."""
     rows = store.select("""
         SELECT ?product ?reg ?c ?buyer ?sub ?from WHERE {
-          ?product a ms:MedicinalProduct ; ms:registrationNumber ?reg ; ms:hasActiveSubstance ?sub ; ms:atcCode ?atc .
-          ?atc ms:unionListEntry ?entry .
-          ?c a ms:PreferredSupplierContract ; ms:concernsSubstance ?sub ; ms:buyer ?buyer ; ms:validFrom ?from .
-          FILTER NOT EXISTS { ?c ms:validUntil ?u FILTER(?u < "2026-11-23"^^xsd:date) }
-          FILTER NOT EXISTS { ?c2 a ms:PreferredSupplierContract ; ms:concernsSubstance ?sub . FILTER(?c2 != ?c) }
+          { SELECT ?sub (SAMPLE(?c0) AS ?c) WHERE { ?c0 a ms:PreferredSupplierContract ; ms:concernsSubstance ?sub }
+            GROUP BY ?sub HAVING (COUNT(?c0) = 1) }
+          ?c ms:buyer ?buyer ; ms:validFrom ?from .
           FILTER(?from <= "2026-11-23"^^xsd:date)
+          FILTER NOT EXISTS { ?c ms:validUntil ?u FILTER(?u < "2026-11-23"^^xsd:date) }
+          ?product ms:hasActiveSubstance ?sub ; a ms:MedicinalProduct ; ms:registrationNumber ?reg ; ms:atcCode ?atc .
+          ?atc ms:unionListEntry ?entry .
           FILTER NOT EXISTS { ?product ms:hasActiveSubstance ?sub2 FILTER(?sub2 != ?sub) }
         } ORDER BY ?reg LIMIT 1""")
     return {k: v.value for k, v in rows[0].items()}

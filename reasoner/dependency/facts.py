@@ -348,3 +348,9 @@ def supply_facts(store: OxigraphStore, on: date, progress: Progress | None = Non
     """:func:`read_supply_facts`, read once per store revision and date (reports and scenarios on the
     same data share one read; a load makes the next call read again)."""
     return cached(store, ("supply-facts", on), lambda: read_supply_facts(store, on, progress), keep=2)
+
+
+def stock_positions(store: OxigraphStore, on: date) -> dict[str, list[StockPosition]]:
+    """:func:`read_stock_positions` of every product, read once per store revision and date (a
+    scenario needs the positions of most products; the query reads them all in any case)."""
+    return cached(store, ("stock-positions", on), lambda: read_stock_positions(store, on), keep=2)

@@ -35,7 +35,7 @@ from datetime import date, timedelta
 from reasoner.dataset import loaded_version
 from reasoner.dependency.criteria import load_criteria
 from reasoner.dependency.facts import (
-    Criticality, StockPosition, SupplierEdge, SupplyFacts, read_product_names, read_stock_positions,
+    Criticality, StockPosition, SupplierEdge, SupplyFacts, read_product_names, stock_positions,
     supply_facts,
 )
 from reasoner.errors import InputError
@@ -265,7 +265,8 @@ def run_scenario(
             draining.append(product)
 
     say(f"reading stock positions for {len(draining)} products whose stock would drain")
-    stock = read_stock_positions(store, disruption.start, draining) if draining else {}
+    held = stock_positions(store, disruption.start) if draining else {}
+    stock = {p: held[p] for p in draining if p in held}
     synthetic = facts.synthetic_graphs
     outcomes: list[ProductOutcome] = []
     by_category: dict[str, Counter[str]] = defaultdict(Counter)
