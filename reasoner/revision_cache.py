@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 _CACHES: weakref.WeakKeyDictionary[Any, tuple[int, OrderedDict[Hashable, Any]]] = weakref.WeakKeyDictionary()
-_LOCKS: dict[Hashable, threading.Lock] = {}
+_LOCKS: weakref.WeakKeyDictionary[Any, dict[Hashable, threading.Lock]] = weakref.WeakKeyDictionary()
 _GUARD = threading.Lock()
 
 
@@ -30,7 +30,7 @@ def cached(store: Any, key: Hashable, compute: Callable[[], T], keep: int = 4) -
     if revision is None:
         return compute()
     with _GUARD:
-        lock = _LOCKS.setdefault((id(store), key), threading.Lock())
+        lock = _LOCKS.setdefault(store, {}).setdefault(key, threading.Lock())
     with lock:
         with _GUARD:
             entry = _CACHES.get(store)
