@@ -8,7 +8,7 @@ requirement gives satisfied / violated / unknown. Verdict: non-compliant if any 
 else incomplete if any is unknown, else compliant.
 
 Rules are compiled once per rule set, and planned once per (date, regime); the rule set is cached per
-store and reloaded when the store's shapes graph changes.
+store revision (reasoner/revision_cache.py): a load makes the next check read the rules again.
 """
 
 from __future__ import annotations
