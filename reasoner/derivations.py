@@ -23,6 +23,7 @@ import pyoxigraph as ox
 
 from reasoner.config import Settings, load_settings
 from reasoner.errors import RuleDataError
+from reasoner.inference import RDF_TYPE
 from reasoner.namespaces import PREFIXES, graph_iri
 from reasoner.queries import NamedQuery, all_queries
 from reasoner.store import OxigraphStore
@@ -51,12 +52,11 @@ def _touches(store: OxigraphStore, graph: str, terms: set[str]) -> bool:
     """Whether ``graph`` uses any of ``terms`` as a predicate or as a class."""
     node = ox.NamedNode(graph)
     raw = store.raw
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
     for term in terms:
         iri = ox.NamedNode(term)
         if next(iter(raw.quads_for_pattern(None, iri, None, node)), None) is not None:
             return True
-        if next(iter(raw.quads_for_pattern(None, rdf_type, iri, node)), None) is not None:
+        if next(iter(raw.quads_for_pattern(None, RDF_TYPE, iri, node)), None) is not None:
             return True
     return False
 
