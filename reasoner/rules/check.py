@@ -27,7 +27,7 @@ from reasoner.config import Settings, load_settings
 from reasoner.errors import InputError
 from reasoner.namespaces import MS, graph_iri
 from reasoner.revision_cache import cached
-from reasoner.rules.evaluate import TV, Compiler, Context, NodeShape, Outcome, k_and, k_not, k_or
+from reasoner.rules.evaluate import TV, Compiler, Context, NodeShape, Outcome, comparable, k_and, k_not, k_or
 from reasoner.rules.explain import describe, fact_records, jsonable, missing_paths, primary_leaf, required_text, actual_value
 from reasoner.rules.model import Exemption, Obligation, RuleSet, Version, graph_hash, load_rules
 from reasoner.rules.snapshot import (Snapshot, all_from_store, from_request, from_store, resolve_product,
@@ -51,6 +51,9 @@ class PlanItem:
     base_thresholds: dict[str, Decimal] = field(default_factory=dict)
     paths: set[str] = field(default_factory=set)
     path_order: tuple[str, ...] = ()
+    comparisons: dict[str, list[tuple[str, Any]] | None] = field(default_factory=dict)
+    """Per path, the (name, constant) order comparisons of the rule's shapes, or None when its values
+    are matched otherwise too: what the whole-graph memo key keeps of a value (:func:`_memo_key`)."""
 
 
 @dataclass
@@ -80,6 +83,8 @@ class Engine:
                 item.paths = item.scope.paths() | item.requirement.paths()  # type: ignore[union-attr]
                 for _ex, cond in item.exemptions:
                     item.paths |= cond.paths()
+                for shape in [item.scope, item.requirement, *(cond for _ex, cond in item.exemptions)]:
+                    shape.comparisons(item.comparisons)  # type: ignore[union-attr]
             item.path_order = tuple(sorted(item.paths))
             items[ob.iri] = item
         ordered: list[PlanItem] = []
@@ -158,12 +163,45 @@ def evaluate_plan(plan: list[PlanItem], snap: Snapshot, two_valued: bool = False
     return [done[item.obligation.iri] for item in sorted(plan, key=lambda i: i.obligation.id)]
 
 
-def _memo_key(item: PlanItem, snap: Snapshot, offsets: tuple[Any, ...]) -> tuple[Any, ...] | None:
-    """The values a rule's outcome depends on (its shapes' paths and the base offsets), or None when a
-    value is a nested record (not hashable; such products are evaluated directly)."""
-    key: list[Any] = [offsets]
+_SHIFTED = frozenset({"minInclusive", "minExclusive"})
+"""The comparisons a cumulative requirement raises by its base rule's minimum (PropertyShape._offsets)."""
+
+
+def _cut_points(item: PlanItem, path: str, offsets: dict[str, tuple[Decimal, ...]]) -> tuple[Any, ...] | None:
+    comparisons = item.comparisons.get(path)
+    if not comparisons:
+        return None
+    cuts = set()
+    for name, constant in comparisons:
+        for offset in offsets.get(path, (Decimal(0),)) if name in _SHIFTED else (Decimal(0),):
+            cuts.add(constant + offset if offset else constant)
+    try:
+        return tuple(sorted(cuts))
+    except TypeError:
+        return None
+
+
+def _position(value: Any, cuts: tuple[Any, ...]) -> Any:
+    """Where a value lies among a path's cut points (below / at / above each), which is all that its
+    order comparisons can tell apart; the value itself when it is not comparable with them."""
+    if isinstance(value, bool) or not all(comparable(value, c) for c in cuts):
+        return (value.__class__, value)
+    return (value.__class__, tuple((value < c, value == c) for c in cuts))
+
+
+def _memo_layout(item: PlanItem, offsets: dict[str, tuple[Decimal, ...]]) -> tuple[tuple[str, tuple[Any, ...] | None], ...]:
+    """Each path of a rule with its cut points under these base offsets (None: the values count as they are)."""
+    return tuple((path, _cut_points(item, path, offsets)) for path in item.path_order)
+
+
+def _memo_key(snap: Snapshot, layout: tuple[tuple[str, tuple[Any, ...] | None], ...]) -> tuple[Any, ...] | None:
+    """What a rule's outcome depends on: per path of its shapes (``layout``), each value, or only
+    where it lies among the path's cut points when the shapes only compare it with constants (so a
+    product priced 12.31 shares the evaluation of one priced 9.80). None when a value is a nested
+    record (not hashable; such products are evaluated directly)."""
+    key: list[Any] = []
     facts = snap.facts
-    for path in item.path_order:
+    for path, cuts in layout:
         values = facts.get(path)
         if not values:
             key.append(())
@@ -171,15 +209,19 @@ def _memo_key(item: PlanItem, snap: Snapshot, offsets: tuple[Any, ...]) -> tuple
         for v in values:
             if isinstance(v, Snapshot):
                 return None
-        key.append(tuple((v.__class__, v) for v in values))
+        if cuts is None:
+            key.append(tuple((v.__class__, v) for v in values))
+        else:
+            key.append(tuple(_position(v, cuts) for v in values))
     return tuple(key)
 
 
-def evaluate_statuses(plan: list[PlanItem], snap: Snapshot, memo: dict[Any, tuple[str, TV]]) -> list[tuple[PlanItem, str]]:
+def evaluate_statuses(plan: list[PlanItem], snap: Snapshot, memo: dict[Any, Any]) -> list[tuple[PlanItem, str]]:
     """Statuses only (no explanations), memoised per rule on the values it reads: the whole-graph path.
 
     Evaluation is a pure function of a rule's path values and of whether its base rule applies, so
-    products with the same relevant facts share one evaluation (exactly the same answer)."""
+    products with the same relevant facts share one evaluation (exactly the same answer). ``memo``
+    holds, per rule and base offsets, the path layout of the key and the outcomes seen."""
     done: dict[str, TV] = {}
     out: list[tuple[PlanItem, str]] = []
     for item in plan:
@@ -197,13 +239,17 @@ def evaluate_statuses(plan: list[PlanItem], snap: Snapshot, memo: dict[Any, tupl
                     offsets[path] = (Decimal(0),)
                 else:
                     offsets[path] = (Decimal(0), threshold)
-        key = _memo_key(item, snap, tuple(sorted(offsets.items())))
-        cached = memo.get((item.obligation.iri, key)) if key is not None else None
+        offsets_key = (item.obligation.iri, tuple(sorted(offsets.items())))
+        layout = memo.get(offsets_key)
+        if layout is None:
+            layout = memo[offsets_key] = _memo_layout(item, offsets)
+        key = _memo_key(snap, layout)
+        cached = memo.get((offsets_key, key)) if key is not None else None
         if cached is None:
             outcome = evaluate_rule(item, snap, Context(offsets=offsets))
             cached = (outcome.status, outcome.applies)
             if key is not None:
-                memo[(item.obligation.iri, key)] = cached
+                memo[(offsets_key, key)] = cached
         done[item.obligation.iri] = cached[1]
         out.append((item, cached[0]))
     out.sort(key=lambda pair: pair[0].obligation.id)
@@ -394,7 +440,7 @@ def check_all(store: Any, on: date | str, regime: str = "in-force", settings: Se
     rows: list[dict[str, str]] = []
     verdicts: dict[str, int] = {"compliant": 0, "non-compliant": 0, "incomplete": 0}
     per_rule: dict[str, dict[str, int]] = {}
-    memo: dict[Any, tuple[str, TV]] = {}
+    memo: dict[Any, Any] = {}
     reg_prop = str(MS.registrationNumber)
     for snap in all_from_store(store, on, settings.queries_dir, KIND):
         statuses = []

@@ -99,7 +99,7 @@ def _py(node: Node) -> Any:
     return IRI("_:" + str(node))
 
 
-def _comparable(a: Any, b: Any) -> bool:
+def comparable(a: Any, b: Any) -> bool:
     numeric = (int, Decimal, float)
     if isinstance(a, bool) or isinstance(b, bool):
         return False
@@ -214,7 +214,7 @@ class PropertyShape:
         outcomes = set()
         for offset in self._offsets(name, ctx):
             limit = expected + offset if offset else expected
-            outcomes.add(all(_comparable(v, limit) and compare(v, limit) for v in values))
+            outcomes.add(all(comparable(v, limit) and compare(v, limit) for v in values))
         return outcomes.pop() if len(outcomes) == 1 else None
 
 
@@ -256,6 +256,23 @@ class NodeShape:
             outcome = shape.evaluate(snap, ctx)
             results.append(k_not(outcome.tv))
         return Outcome(k_and(results), leaves)
+
+    def comparisons(self, found: dict[str, list[tuple[str, Any]] | None] | None = None) -> dict[str, list[tuple[str, Any]] | None]:
+        """Per path, the order comparisons (name, constant) this shape makes on its values; None for a
+        path whose values are also matched otherwise (hasValue, in, pattern, nested shapes), so that
+        only the path's position relative to its constants matters where a list is given."""
+        found = {} if found is None else found
+        for prop in self.properties:
+            plain = not (prop.has_value or prop.in_values is not None or prop.patterns or prop.nodes)
+            if prop.path in found and found[prop.path] is None:
+                continue
+            found[prop.path] = (found.get(prop.path) or []) + list(prop.compares) if plain else None
+            for nested in prop.nodes:
+                nested.comparisons(found)
+        for group in [self.and_, self.not_, self.node, *self.or_]:
+            for shape in group:
+                shape.comparisons(found)
+        return found
 
     def min_threshold(self, path: str) -> Decimal | None:
         """The sh:minInclusive this shape puts on ``path`` (top level), for cumulative requirements."""

@@ -181,17 +181,40 @@ def resolve_product(store: Any, product_id: str) -> str:
 STORE_FACTS = "engine/facts-"
 """The store snapshot is the union of the named queries ``queries/engine/facts-*.rq``, one per fact family.
 
-Each selects ``?product ?s ?p ?o ?g`` (product, subject - the product or a record under it -,
-snapshot property, value, source graph) for one product (``?product`` bound) or for every product
-(unbound), as of ``?on`` where the family declares it. Families are small single-purpose SELECTs
-rather than one big UNION so that a bound product reaches every part, and so that the whole graph
-streams family by family."""
+Each selects ``?product ?s ?p ?o ?g`` (product, subject - the product or a record under it;
+a family that leaves ``?s`` out speaks of the product itself -, snapshot property, value, source graph) for one product (``?product`` bound) or for every product
+(unbound), as of ``?on`` where the family declares it; or ``?product ?record``, a fact record
+worked out at load (``queries/derive/``) that packs such rows as text (:func:`record_rows`).
+Families are small single-purpose SELECTs rather than one big UNION so that a bound product reaches
+every part, and so that the whole graph streams family by family."""
+
+RECORD_FIELDS = 6
+"""A fact record line: property IRI, datatype IRI (empty: the value is an IRI), source graph,
+valid from, valid before (ISO dates; empty: unbounded), value (last, so it may hold a tab)."""
+
+
+WHOLE_GRAPH_FORMS = "engine/whole-graph/"
+"""A family may have a second form for every product at once, ``queries/engine/whole-graph/<family>.rq``:
+the same rows, planned the other way round (per contract rather than per product, say). pyoxigraph
+evaluates a sub-SELECT in full whatever is bound outside it, so the plan that is fastest for one
+product is a scan per product over the whole graph, and the reverse; the conformance tests hold the
+two forms to the same rows."""
 
 
 @lru_cache(maxsize=8)
 def fact_queries(queries_dir: Path) -> tuple[NamedQuery, ...]:
     """The store-snapshot fact families, in name order (read once per folder: they are the program)."""
     return tuple(q for q in all_queries(queries_dir, "engine") if q.name.startswith(STORE_FACTS))
+
+
+@lru_cache(maxsize=8)
+def whole_graph_queries(queries_dir: Path) -> tuple[NamedQuery, ...]:
+    """The families as run over every product: each one's whole-graph form where it has one."""
+    forms = {q.name[len(WHOLE_GRAPH_FORMS):]: q for q in all_queries(queries_dir, WHOLE_GRAPH_FORMS.rstrip("/"))}
+    unknown = set(forms) - {q.name.split("/", 1)[1] for q in fact_queries(queries_dir)}
+    if unknown:
+        raise RuleDataError(f"whole-graph forms without a fact family: {sorted(unknown)}", where=WHOLE_GRAPH_FORMS)
+    return tuple(forms.get(q.name.split("/", 1)[1], q) for q in fact_queries(queries_dir))
 
 
 class TermCache:
@@ -208,6 +231,17 @@ class TermCache:
             value = to_python(term)
             if len(self._values) < 2_000_000:
                 self._values[term] = value
+            return value
+
+    def lexical(self, text: str, datatype: str) -> Any:
+        """The value of a term written as its lexical form and datatype IRI (empty: an IRI)."""
+        key = (text, datatype)
+        try:
+            return self._values[key]
+        except KeyError:
+            value = IRI(text) if not datatype else to_python(ox.Literal(text, datatype=ox.NamedNode(datatype)))
+            if len(self._values) < 2_000_000:
+                self._values[key] = value
             return value
 
     def text(self, term: Any) -> str:
@@ -227,17 +261,41 @@ def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = No
     given: dict[str, Any] = {"on": to_term(on)}
     if product is not None:
         given["product"] = ox.NamedNode(product)
-    for query in fact_queries(queries_dir):
+    for query in fact_queries(queries_dir) if product is not None else whole_graph_queries(queries_dir):
         declared = {p.name for p in query.parameters}
         subs = {k: v for k, v in given.items() if k in declared}
         if product is not None and "product" not in declared:
             raise RuleDataError(f"fact query {query.name} does not declare the parameter product", where=query.name)
-        for row in store.query(query.sparql, substitutions=subs):
-            product_term, s, p, o, g = row["product"], row["s"], row["p"], row["o"], row["g"]
+        solutions = store.query(query.sparql, substitutions=subs)
+        if "record" in {v.value for v in solutions.variables}:
+            for row in solutions:
+                product_term, record = row["product"], row["record"]
+                if product_term is not None and record is not None:
+                    yield from record_rows(cache.text(product_term), record.value, on, cache, query.name)
+            continue
+        subject = "s" in {v.value for v in solutions.variables}
+        for row in solutions:
+            product_term, p, o, g = row["product"], row["p"], row["o"], row["g"]
+            s = row["s"] if subject else product_term
             if product_term is None or s is None or p is None or o is None:
                 continue
             yield (cache.text(product_term), cache.text(s), cache.text(p), cache.value(o),
                    cache.text(g) if g is not None else None)
+
+
+def record_rows(product: str, record: str, on: date, cache: TermCache,
+                where: str) -> Iterator[tuple[str, str, str, Any, str | None]]:
+    """The fact rows a packed record holds for ``product`` on ``on`` (lines valid on another date are skipped)."""
+    day = on.isoformat()
+    for line in record.split("\n"):
+        fields = line.split("\t", RECORD_FIELDS - 1)
+        if len(fields) != RECORD_FIELDS:
+            raise RuleDataError(f"malformed fact record of <{product}>: {line[:120]!r} (expected {RECORD_FIELDS} "
+                                "tab-separated fields)", where=where)
+        prop, datatype, graph, valid_from, valid_before, lexical = fields
+        if (valid_from and day < valid_from) or (valid_before and day >= valid_before):
+            continue
+        yield product, product, prop, cache.lexical(lexical, datatype), graph or None
 
 
 def snapshots_from_rows(rows: Iterable[tuple[str, str, str, Any, str | None]], kind_property: str) -> dict[str, Snapshot]:

@@ -1,0 +1,74 @@
+"""The whole-graph path gives the answers of the one-product path, on the real default dataset.
+
+``check_all`` reads the facts of every product at once (fact records worked out at load, and the
+whole-graph forms of the fact families under ``queries/engine/whole-graph/``) and shares one
+evaluation among products whose facts a rule cannot tell apart. Each of those shortcuts is held
+here to the plain path: the same fact rows as asking product by product, and the same status per
+product and rule as evaluating each product in full.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+import pytest
+
+from reasoner.config import load_settings
+from reasoner.errors import RuleDataError
+from reasoner.rules.check import KIND, check_all, engine_for, evaluate_plan
+from reasoner.rules.snapshot import TermCache, all_from_store, record_rows, store_rows, whole_graph_queries
+from reasoner.store import OxigraphStore
+
+SETTINGS = load_settings()
+DATES = [date(2023, 6, 1), date(2024, 3, 1), date(2026, 11, 23)]
+
+
+def _products(store: OxigraphStore) -> list[str]:
+    rows = store.select("SELECT ?p WHERE { VALUES ?k { ms:MedicinalProduct ms:MedicalDevice } ?p a ?k }")
+    return sorted(row["p"].value for row in rows)
+
+
+def test_whole_graph_fact_rows_equal_the_rows_of_each_product_alone(store: OxigraphStore) -> None:
+    assert any(q.name.startswith("engine/whole-graph/") for q in whole_graph_queries(SETTINGS.queries_dir))
+    products = _products(store)
+    sample = random.Random(20261201).sample(products, 120)
+    for on in DATES:
+        whole: dict[str, set[tuple]] = {p: set() for p in sample}
+        for row in store_rows(store, on, SETTINGS.queries_dir):
+            if row[0] in whole:
+                whole[row[0]].add(row)
+        for product in sample:
+            alone = set(store_rows(store, on, SETTINGS.queries_dir, product))
+            assert whole[product] == alone, (on, product, sorted(whole[product] ^ alone)[:4])
+
+
+@pytest.mark.parametrize(("on", "regime"), [(date(2026, 11, 23), "in-force"), (date(2024, 3, 1), "proposed")])
+def test_check_all_shared_evaluations_give_each_products_own_statuses(store: OxigraphStore, on: date, regime: str) -> None:
+    summary = check_all(store, on, regime)
+    statuses = {(row["product"], row["obligation"]): row["status"] for row in summary["rows"]}
+    plan = engine_for(store, SETTINGS).plan(on, regime)
+    checked = 0
+    for snap in all_from_store(store, on, SETTINGS.queries_dir, KIND):
+        for outcome in evaluate_plan(plan, snap):
+            assert statuses[(snap.focus, outcome.item.obligation.id)] == outcome.status, (snap.focus, outcome.item.obligation.id)
+            checked += 1
+    assert checked == len(statuses) == summary["products"] * len(plan)
+
+
+def test_fact_record_lines_hold_only_on_their_dates() -> None:
+    record = "\n".join([
+        "https://w3id.org/medsupply/ontology#mahStockWeeks\thttp://www.w3.org/2001/XMLSchema#decimal\tg:1\t2026-01-01\t2026-02-01\t7",
+        "https://w3id.org/medsupply/ontology#mahStockWeeks\thttp://www.w3.org/2001/XMLSchema#decimal\tg:2\t2026-02-01\t\t5",
+    ])
+    def weeks(on: date) -> list:
+        return [row[3] for row in record_rows("urn:p", record, on, TermCache(), "test")]
+    assert weeks(date(2025, 12, 31)) == []
+    assert weeks(date(2026, 1, 1)) == [7]
+    assert weeks(date(2026, 1, 31)) == [7]
+    assert weeks(date(2026, 2, 1)) == [5]
+
+
+def test_malformed_fact_record_is_a_rule_data_error_naming_the_product() -> None:
+    with pytest.raises(RuleDataError, match="urn:p"):
+        list(record_rows("urn:p", "ms:kind\tno tabs enough", date(2026, 1, 1), TermCache(), "engine/facts-records"))
