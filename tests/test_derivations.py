@@ -41,8 +41,8 @@ def _procurement(store: OxigraphStore, reg: str) -> str:
 
 def test_derivations_each_fill_their_own_graph_on_the_default_dataset(store: OxigraphStore) -> None:
     names = [q.name for q in derivation_queries(SETTINGS)]
-    assert names == ["derive/competing-contracts", "derive/product-fact-records", "derive/stock-fact-records",
-                     "derive/union-list-atc-codes"]
+    assert names == ["derive/competing-contracts", "derive/import-exemption-matches", "derive/product-fact-records",
+                     "derive/stock-fact-records", "derive/union-list-atc-codes"]
     for query in derivation_queries(SETTINGS):
         assert store.count(derived_graph(query)) > 0, query.name
     assert "https://w3id.org/medsupply/ontology#PreferredSupplierContract" in vocabulary(derivation_queries(SETTINGS)[0])
