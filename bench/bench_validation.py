@@ -190,9 +190,11 @@ def main() -> None:
         engine_for(store)
         figures["rules_load_s"] = time.perf_counter() - t0
         if not args.skip_whole_graph:
+            phases: list[str] = []
             t0 = time.perf_counter()
-            summary = check_all(store, ON)
+            summary = check_all(store, ON, progress=phases.append)
             figures["engine_whole_graph_s"] = time.perf_counter() - t0
+            figures["engine_phases"] = phases
             figures["products"] = summary["products"]
             figures["verdicts"] = summary["verdicts"]
         print(json.dumps({"n": n, **figures}), flush=True)

@@ -27,7 +27,7 @@ def _run(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     store = open_store(settings, progress=progress_printer())
-    result = check_all(store, args.date, args.regime, settings=settings)
+    result = check_all(store, args.date, args.regime, settings=settings, progress=progress_printer())
     rows = result.pop("rows")
     if args.output is not None:
         with args.output.open("w", newline="", encoding="utf-8") as handle:

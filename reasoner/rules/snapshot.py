@@ -15,7 +15,8 @@ the evaluator treats them as unknown.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -255,9 +256,13 @@ class TermCache:
 
 
 def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = None,
-               cache: TermCache | None = None) -> Iterator[tuple[str, str, str, Any, str | None]]:
-    """(product, subject, property, value, graph) rows of every fact family, streamed."""
+               cache: TermCache | None = None,
+               progress: Callable[[str], None] | None = None) -> Iterator[tuple[str, str, str, Any, str | None]]:
+    """(product, subject, property, value, graph) rows of every fact family, streamed; ``progress``
+    hears how many rows each family gave and in how many seconds (a whole-graph read takes minutes
+    at a million products)."""
     cache = cache or TermCache()
+    say = progress or (lambda _m: None)
     given: dict[str, Any] = {"on": to_term(on)}
     if product is not None:
         given["product"] = ox.NamedNode(product)
@@ -266,21 +271,26 @@ def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = No
         subs = {k: v for k, v in given.items() if k in declared}
         if product is not None and "product" not in declared:
             raise RuleDataError(f"fact query {query.name} does not declare the parameter product", where=query.name)
+        started, count = time.perf_counter(), 0
         solutions = store.query(query.sparql, substitutions=subs)
         if "record" in {v.value for v in solutions.variables}:
             for row in solutions:
                 product_term, record = row["product"], row["record"]
                 if product_term is not None and record is not None:
-                    yield from record_rows(cache.text(product_term), record.value, on, cache, query.name)
-            continue
-        subject = "s" in {v.value for v in solutions.variables}
-        for row in solutions:
-            product_term, p, o, g = row["product"], row["p"], row["o"], row["g"]
-            s = row["s"] if subject else product_term
-            if product_term is None or s is None or p is None or o is None:
-                continue
-            yield (cache.text(product_term), cache.text(s), cache.text(p), cache.value(o),
-                   cache.text(g) if g is not None else None)
+                    for fact in record_rows(cache.text(product_term), record.value, on, cache, query.name):
+                        count += 1
+                        yield fact
+        else:
+            subject = "s" in {v.value for v in solutions.variables}
+            for row in solutions:
+                product_term, p, o, g = row["product"], row["p"], row["o"], row["g"]
+                s = row["s"] if subject else product_term
+                if product_term is None or s is None or p is None or o is None:
+                    continue
+                count += 1
+                yield (cache.text(product_term), cache.text(s), cache.text(p), cache.value(o),
+                       cache.text(g) if g is not None else None)
+        say(f"read {count} facts from {query.name} in {time.perf_counter() - started:.1f} s")
 
 
 def record_rows(product: str, record: str, on: date, cache: TermCache,
@@ -328,9 +338,10 @@ def from_store(store: Any, product_iri: str, on: date, queries_dir: Path, kind_p
     return snaps[product_iri]
 
 
-def all_from_store(store: Any, on: date, queries_dir: Path, kind_property: str) -> Iterator[Snapshot]:
+def all_from_store(store: Any, on: date, queries_dir: Path, kind_property: str,
+                   progress: Callable[[str], None] | None = None) -> Iterator[Snapshot]:
     """Every product's snapshot: each fact family once over the whole graph, grouped in Python."""
-    yield from snapshots_from_rows(store_rows(store, on, queries_dir), kind_property).values()
+    yield from snapshots_from_rows(store_rows(store, on, queries_dir, progress=progress), kind_property).values()
 
 
 # ---------------------------------------------------------------- from request JSON
