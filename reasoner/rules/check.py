@@ -29,7 +29,8 @@ from reasoner.config import Settings, load_settings
 from reasoner.errors import InputError
 from reasoner.namespaces import MS, graph_iri
 from reasoner.revision_cache import cached
-from reasoner.rules.evaluate import TV, Compiler, Context, NodeShape, Outcome, comparable, k_and, k_not, k_or
+from reasoner.rules import sharing
+from reasoner.rules.evaluate import TV, Compiler, Context, NodeShape, Outcome, k_and, k_not, k_or
 from reasoner.rules.explain import describe, fact_records, jsonable, missing_paths, primary_leaf, required_text, actual_value
 from reasoner.rules.model import Exemption, Obligation, RuleSet, Version, graph_hash, load_rules
 from reasoner.rules.snapshot import (Snapshot, all_from_store, from_request, from_store, resolve_product,
@@ -53,9 +54,6 @@ class PlanItem:
     base_thresholds: dict[str, Decimal] = field(default_factory=dict)
     paths: set[str] = field(default_factory=set)
     path_order: tuple[str, ...] = ()
-    comparisons: dict[str, list[tuple[str, Any]] | None] = field(default_factory=dict)
-    """Per path, the (name, constant) order comparisons of the rule's shapes, or None when its values
-    are matched otherwise too: what the whole-graph memo key keeps of a value (:func:`_memo_key`)."""
 
 
 @dataclass
@@ -85,8 +83,6 @@ class Engine:
                 item.paths = item.scope.paths() | item.requirement.paths()  # type: ignore[union-attr]
                 for _ex, cond in item.exemptions:
                     item.paths |= cond.paths()
-                for shape in [item.scope, item.requirement, *(cond for _ex, cond in item.exemptions)]:
-                    shape.comparisons(item.comparisons)  # type: ignore[union-attr]
             item.path_order = tuple(sorted(item.paths))
             items[ob.iri] = item
         ordered: list[PlanItem] = []
@@ -165,65 +161,45 @@ def evaluate_plan(plan: list[PlanItem], snap: Snapshot, two_valued: bool = False
     return [done[item.obligation.iri] for item in sorted(plan, key=lambda i: i.obligation.id)]
 
 
-_SHIFTED = frozenset({"minInclusive", "minExclusive"})
-"""The comparisons a cumulative requirement raises by its base rule's minimum (PropertyShape._offsets)."""
+def plan_layout(plan: list[PlanItem]) -> sharing.Layout:
+    """What the plan's rules can tell apart of each path they read (:mod:`reasoner.rules.sharing`)."""
+    return sharing.layout((shape, item.base_thresholds) for item in plan if item.version is not None
+                          for shape in (item.scope, item.requirement, *(cond for _ex, cond in item.exemptions)))
 
 
-def _cut_points(item: PlanItem, path: str, offsets: dict[str, tuple[Decimal, ...]]) -> tuple[Any, ...] | None:
-    comparisons = item.comparisons.get(path)
-    if not comparisons:
-        return None
-    cuts = set()
-    for name, constant in comparisons:
-        for offset in offsets.get(path, (Decimal(0),)) if name in _SHIFTED else (Decimal(0),):
-            cuts.add(constant + offset if offset else constant)
-    try:
-        return tuple(sorted(cuts))
-    except TypeError:
-        return None
+@dataclass
+class SharedEvaluations:
+    """Statuses already worked out in one whole-graph run: per product signature, and per rule."""
+
+    paths: sharing.Layout
+    products: dict[tuple[Any, ...], list[tuple[PlanItem, str]]] = field(default_factory=dict)
+    rules: dict[tuple[Any, ...], tuple[str, TV]] = field(default_factory=dict)
+    values: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    """The signature of each (path, value) seen."""
+
+    def __post_init__(self) -> None:
+        self.position = {path: i for i, (path, _tests) in enumerate(self.paths)}
 
 
-def _position(value: Any, cuts: tuple[Any, ...]) -> Any:
-    """Where a value lies among a path's cut points (below / at / above each), which is all that its
-    order comparisons can tell apart; the value itself when it is not comparable with them."""
-    if isinstance(value, bool) or not all(comparable(value, c) for c in cuts):
-        return (value.__class__, value)
-    return (value.__class__, tuple((value < c, value == c) for c in cuts))
+def evaluate_statuses(plan: list[PlanItem], snap: Snapshot, shared: SharedEvaluations) -> list[tuple[PlanItem, str]]:
+    """Statuses only (no explanations), shared by products the rules cannot tell apart: the whole-graph path.
+
+    Evaluation is a pure function of what a rule can tell apart of its paths' values and of whether
+    its base rule applies, so a product with the signature of one seen before gets its statuses, and
+    otherwise each rule is looked up on its own paths; a product with a nested record is evaluated
+    on its own."""
+    found = sharing.signature(snap, shared.paths, shared.values)
+    if found is None:
+        return _rule_statuses(plan, snap, None, None)
+    known = shared.products.get(found)
+    if known is None:
+        known = shared.products[found] = _rule_statuses(plan, snap, shared, found)
+    return known
 
 
-def _memo_layout(item: PlanItem, offsets: dict[str, tuple[Decimal, ...]]) -> tuple[tuple[str, tuple[Any, ...] | None], ...]:
-    """Each path of a rule with its cut points under these base offsets (None: the values count as they are)."""
-    return tuple((path, _cut_points(item, path, offsets)) for path in item.path_order)
-
-
-def _memo_key(snap: Snapshot, layout: tuple[tuple[str, tuple[Any, ...] | None], ...]) -> tuple[Any, ...] | None:
-    """What a rule's outcome depends on: per path of its shapes (``layout``), each value, or only
-    where it lies among the path's cut points when the shapes only compare it with constants (so a
-    product priced 12.31 shares the evaluation of one priced 9.80). None when a value is a nested
-    record (not hashable; such products are evaluated directly)."""
-    key: list[Any] = []
-    facts = snap.facts
-    for path, cuts in layout:
-        values = facts.get(path)
-        if not values:
-            key.append(())
-            continue
-        for v in values:
-            if isinstance(v, Snapshot):
-                return None
-        if cuts is None:
-            key.append(tuple((v.__class__, v) for v in values))
-        else:
-            key.append(tuple(_position(v, cuts) for v in values))
-    return tuple(key)
-
-
-def evaluate_statuses(plan: list[PlanItem], snap: Snapshot, memo: dict[Any, Any]) -> list[tuple[PlanItem, str]]:
-    """Statuses only (no explanations), memoised per rule on the values it reads: the whole-graph path.
-
-    Evaluation is a pure function of a rule's path values and of whether its base rule applies, so
-    products with the same relevant facts share one evaluation (exactly the same answer). ``memo``
-    holds, per rule and base offsets, the path layout of the key and the outcomes seen."""
+def _rule_statuses(plan: list[PlanItem], snap: Snapshot, shared: SharedEvaluations | None,
+                   found: tuple[tuple[Any, ...], ...] | None) -> list[tuple[PlanItem, str]]:
+    """Each rule's status, base rules first, memoised per rule on the signatures of its paths."""
     done: dict[str, TV] = {}
     out: list[tuple[PlanItem, str]] = []
     for item in plan:
@@ -241,17 +217,16 @@ def evaluate_statuses(plan: list[PlanItem], snap: Snapshot, memo: dict[Any, Any]
                     offsets[path] = (Decimal(0),)
                 else:
                     offsets[path] = (Decimal(0), threshold)
-        offsets_key = (item.obligation.iri, tuple(sorted(offsets.items())))
-        layout = memo.get(offsets_key)
-        if layout is None:
-            layout = memo[offsets_key] = _memo_layout(item, offsets)
-        key = _memo_key(snap, layout)
-        cached = memo.get((offsets_key, key)) if key is not None else None
+        key = None
+        if shared is not None and found is not None:
+            key = (item.obligation.iri, tuple(sorted(offsets.items())),
+                   tuple(found[shared.position[p]] for p in item.path_order))
+        cached = shared.rules.get(key) if key is not None else None  # type: ignore[union-attr]
         if cached is None:
             outcome = evaluate_rule(item, snap, Context(offsets=offsets))
             cached = (outcome.status, outcome.applies)
             if key is not None:
-                memo[(offsets_key, key)] = cached
+                shared.rules[key] = cached  # type: ignore[union-attr]
         done[item.obligation.iri] = cached[1]
         out.append((item, cached[0]))
     out.sort(key=lambda pair: pair[0].obligation.id)
@@ -445,14 +420,14 @@ def check_all(store: Any, on: date | str, regime: str = "in-force", settings: Se
     rows: list[dict[str, str]] = []
     verdicts: dict[str, int] = {"compliant": 0, "non-compliant": 0, "incomplete": 0}
     per_rule: dict[str, dict[str, int]] = {}
-    memo: dict[Any, Any] = {}
+    shared = SharedEvaluations(plan_layout(plan))
     reg_prop = str(MS.registrationNumber)
     snapshots = list(all_from_store(store, on, settings.queries_dir, KIND, say))
     started = time.perf_counter()
     for snap in snapshots:
         statuses = []
         reg = snap.values(reg_prop)
-        for item, status in evaluate_statuses(plan, snap, memo):
+        for item, status in evaluate_statuses(plan, snap, shared):
             statuses.append(status)
             rows.append({"product": snap.focus, "registration_number": str(reg[0]) if reg else "",
                          "obligation": item.obligation.id, "status": status,

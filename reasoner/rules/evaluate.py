@@ -123,7 +123,7 @@ _DATATYPE_CHECK: dict[str, Callable[[Any], bool]] = {
 }
 
 
-def _equal(a: Any, b: Any) -> bool:
+def equal(a: Any, b: Any) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     if isinstance(a, IRI) != isinstance(b, IRI):
@@ -182,9 +182,9 @@ class PropertyShape:
         for name, expected in self.compares:
             leaf(name, self._shifted(name, expected, ctx), self._compare(name, expected, values, ctx))
         for expected in self.has_value:
-            leaf("hasValue", expected, any(_equal(v, expected) for v in values))
+            leaf("hasValue", expected, any(equal(v, expected) for v in values))
         if self.in_values is not None:
-            leaf("in", self.in_values, all(any(_equal(v, x) for x in self.in_values) for v in values))
+            leaf("in", self.in_values, all(any(equal(v, x) for x in self.in_values) for v in values))
         for pattern in self.patterns:
             leaf("pattern", pattern.pattern,
                  all(not isinstance(v, (Snapshot, IRI)) and pattern.search(str(v)) is not None for v in values))
@@ -256,23 +256,6 @@ class NodeShape:
             outcome = shape.evaluate(snap, ctx)
             results.append(k_not(outcome.tv))
         return Outcome(k_and(results), leaves)
-
-    def comparisons(self, found: dict[str, list[tuple[str, Any]] | None] | None = None) -> dict[str, list[tuple[str, Any]] | None]:
-        """Per path, the order comparisons (name, constant) this shape makes on its values; None for a
-        path whose values are also matched otherwise (hasValue, in, pattern, nested shapes), so that
-        only the path's position relative to its constants matters where a list is given."""
-        found = {} if found is None else found
-        for prop in self.properties:
-            plain = not (prop.has_value or prop.in_values is not None or prop.patterns or prop.nodes)
-            if prop.path in found and found[prop.path] is None:
-                continue
-            found[prop.path] = (found.get(prop.path) or []) + list(prop.compares) if plain else None
-            for nested in prop.nodes:
-                nested.comparisons(found)
-        for group in [self.and_, self.not_, self.node, *self.or_]:
-            for shape in group:
-                shape.comparisons(found)
-        return found
 
     def min_threshold(self, path: str) -> Decimal | None:
         """The sh:minInclusive this shape puts on ``path`` (top level), for cumulative requirements."""
