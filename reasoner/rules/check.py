@@ -422,7 +422,8 @@ def check_all(store: Any, on: date | str, regime: str = "in-force", settings: Se
     per_rule: dict[str, dict[str, int]] = {}
     shared = SharedEvaluations(plan_layout(plan))
     reg_prop = str(MS.registrationNumber)
-    snapshots = list(all_from_store(store, on, settings.queries_dir, KIND, say))
+    wanted = frozenset(set().union(*(item.paths for item in plan)) | {reg_prop})  # what the rules read
+    snapshots = list(all_from_store(store, on, settings.queries_dir, KIND, say, wanted))
     started = time.perf_counter()
     for snap in snapshots:
         statuses = []

@@ -190,8 +190,9 @@ Families are small single-purpose SELECTs rather than one big UNION so that a bo
 every part, and so that the whole graph streams family by family."""
 
 RECORD_FIELDS = 6
-"""A fact record line: property IRI, datatype IRI (empty: the value is an IRI), source graph,
-valid from, valid before (ISO dates; empty: unbounded), value (last, so it may hold a tab)."""
+"""A fact record line: property, datatype (empty: the value is an IRI), source graph, valid from,
+valid before (ISO dates; empty: unbounded), value (last, so it may hold a tab). IRIs may be written
+as CURIEs of the project's prefixes (``ms:kind``)."""
 
 
 WHOLE_GRAPH_FORMS = "engine/whole-graph/"
@@ -235,14 +236,23 @@ class TermCache:
             return value
 
     def lexical(self, text: str, datatype: str) -> Any:
-        """The value of a term written as its lexical form and datatype IRI (empty: an IRI)."""
+        """The value of a term written as its lexical form and datatype (empty: an IRI; either may be a CURIE)."""
         key = (text, datatype)
         try:
             return self._values[key]
         except KeyError:
-            value = IRI(text) if not datatype else to_python(ox.Literal(text, datatype=ox.NamedNode(datatype)))
+            value = IRI(expand(text)) if not datatype else to_python(ox.Literal(text, datatype=ox.NamedNode(expand(datatype))))
             if len(self._values) < 2_000_000:
                 self._values[key] = value
+            return value
+
+    def iri(self, text: str) -> str:
+        """An IRI written in full or as a CURIE of the project's prefixes, in full."""
+        key = ("iri", text)
+        try:
+            return self._values[key]
+        except KeyError:
+            value = self._values[key] = expand(text)
             return value
 
     def text(self, term: Any) -> str:
@@ -256,11 +266,11 @@ class TermCache:
 
 
 def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = None,
-               cache: TermCache | None = None,
-               progress: Callable[[str], None] | None = None) -> Iterator[tuple[str, str, str, Any, str | None]]:
-    """(product, subject, property, value, graph) rows of every fact family, streamed; ``progress``
-    hears how many rows each family gave and in how many seconds (a whole-graph read takes minutes
-    at a million products)."""
+               cache: TermCache | None = None, progress: Callable[[str], None] | None = None,
+               wanted: frozenset[str] | None = None) -> Iterator[tuple[str, str, str, Any, str | None]]:
+    """(product, subject, property, value, graph) rows of every fact family, streamed; only those of
+    the ``wanted`` properties when given. ``progress`` hears how many rows each family gave and in
+    how many seconds (a whole-graph read takes minutes at a million products)."""
     cache = cache or TermCache()
     say = progress or (lambda _m: None)
     given: dict[str, Any] = {"on": to_term(on)}
@@ -277,7 +287,7 @@ def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = No
             for row in solutions:
                 product_term, record = row["product"], row["record"]
                 if product_term is not None and record is not None:
-                    for fact in record_rows(cache.text(product_term), record.value, on, cache, query.name):
+                    for fact in record_rows(cache.text(product_term), record.value, on, cache, query.name, wanted):
                         count += 1
                         yield fact
         else:
@@ -287,15 +297,18 @@ def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = No
                 s = row["s"] if subject else product_term
                 if product_term is None or s is None or p is None or o is None:
                     continue
+                if wanted is not None and p.value not in wanted:
+                    continue
                 count += 1
                 yield (cache.text(product_term), cache.text(s), cache.text(p), cache.value(o),
                        cache.text(g) if g is not None else None)
         say(f"read {count} facts from {query.name} in {time.perf_counter() - started:.1f} s")
 
 
-def record_rows(product: str, record: str, on: date, cache: TermCache,
-                where: str) -> Iterator[tuple[str, str, str, Any, str | None]]:
-    """The fact rows a packed record holds for ``product`` on ``on`` (lines valid on another date are skipped)."""
+def record_rows(product: str, record: str, on: date, cache: TermCache, where: str,
+                wanted: frozenset[str] | None = None) -> Iterator[tuple[str, str, str, Any, str | None]]:
+    """The fact rows a packed record holds for ``product`` on ``on`` (lines valid on another date, or
+    of a property not ``wanted``, are skipped)."""
     day = on.isoformat()
     for line in record.split("\n"):
         fields = line.split("\t", RECORD_FIELDS - 1)
@@ -305,7 +318,10 @@ def record_rows(product: str, record: str, on: date, cache: TermCache,
         prop, datatype, graph, valid_from, valid_before, lexical = fields
         if (valid_from and day < valid_from) or (valid_before and day >= valid_before):
             continue
-        yield product, product, prop, cache.lexical(lexical, datatype), graph or None
+        prop = cache.iri(prop)
+        if wanted is not None and prop not in wanted:
+            continue
+        yield product, product, prop, cache.lexical(lexical, datatype), cache.iri(graph) if graph else None
 
 
 def snapshots_from_rows(rows: Iterable[tuple[str, str, str, Any, str | None]], kind_property: str) -> dict[str, Snapshot]:
@@ -339,9 +355,13 @@ def from_store(store: Any, product_iri: str, on: date, queries_dir: Path, kind_p
 
 
 def all_from_store(store: Any, on: date, queries_dir: Path, kind_property: str,
-                   progress: Callable[[str], None] | None = None) -> Iterator[Snapshot]:
-    """Every product's snapshot: each fact family once over the whole graph, grouped in Python."""
-    yield from snapshots_from_rows(store_rows(store, on, queries_dir, progress=progress), kind_property).values()
+                   progress: Callable[[str], None] | None = None, wanted: frozenset[str] | None = None) -> Iterator[Snapshot]:
+    """Every product's snapshot (of the ``wanted`` properties, and the kind, when given): each fact
+    family once over the whole graph, grouped in Python."""
+    if wanted is not None:
+        wanted = wanted | {kind_property}
+    rows = store_rows(store, on, queries_dir, progress=progress, wanted=wanted)
+    yield from snapshots_from_rows(rows, kind_property).values()
 
 
 # ---------------------------------------------------------------- from request JSON
