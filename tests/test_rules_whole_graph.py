@@ -17,7 +17,10 @@ import pytest
 from reasoner.config import load_settings
 from reasoner.errors import RuleDataError
 from reasoner.rules.check import KIND, check_all, engine_for, evaluate_plan
-from reasoner.rules.snapshot import TermCache, all_from_store, record_rows, store_rows, whole_graph_queries
+from reasoner.namespaces import MS, graph_iri
+from reasoner.queries import NamedQuery
+from reasoner.rules.snapshot import (Otherwise, TermCache, all_from_store, record_rows, store_rows,
+                                     whole_graph_queries)
 from reasoner.store import OxigraphStore
 
 SETTINGS = load_settings()
@@ -72,3 +75,21 @@ def test_fact_record_lines_hold_only_on_their_dates() -> None:
 def test_malformed_fact_record_is_a_rule_data_error_naming_the_product() -> None:
     with pytest.raises(RuleDataError, match="urn:p"):
         list(record_rows("urn:p", "ms:kind\tno tabs enough", date(2026, 1, 1), TermCache(), "engine/facts-records"))
+
+
+def test_otherwise_header_states_the_facts_of_products_a_whole_graph_form_leaves_out() -> None:
+    form = NamedQuery("engine/whole-graph/example", "", {
+        "otherwise": "ms:importExemptionCount 0; ms:importExemptionInForce false",
+        "otherwise for": "ms:kind ms:MedicinalProduct", "otherwise cites": "msg:igj-exemptions"})
+    stated = Otherwise.of(form)
+    assert stated is not None
+    assert stated.facts == ((str(MS.importExemptionCount), 0), (str(MS.importExemptionInForce), False))
+    assert (stated.anchor, stated.anchor_value) == (str(MS.kind), str(MS.MedicinalProduct))
+    assert stated.cites == graph_iri("igj-exemptions") and not stated.cites_graph_of
+
+
+def test_otherwise_header_without_for_and_cites_is_a_rule_data_error_naming_the_form() -> None:
+    form = NamedQuery("engine/whole-graph/example", "", {"otherwise": "ms:supplyInterruptionCount 0"})
+    with pytest.raises(RuleDataError) as error:
+        Otherwise.of(form)
+    assert error.value.where == "engine/whole-graph/example"

@@ -265,6 +265,54 @@ class TermCache:
             return value
 
 
+@dataclass(frozen=True)
+class Otherwise:
+    """What a whole-graph form leaves unsaid: the facts of every product it gives no row for.
+
+    Declared in the form's header, for example::
+
+        # otherwise: ms:supplyInterruptionCount 0
+        # otherwise for: ms:kind
+        # otherwise cites: graph of ms:kind
+
+    ``for`` names the fact a product must have (``ms:kind``, or ``ms:kind ms:MedicinalProduct`` for
+    one value of it); ``cites`` names the graph the facts cite (a graph, or ``graph of`` a fact). So a
+    form can return rows only for the products with something to say (those covered by an exemption,
+    say) rather than one "none" row per product of a million.
+    """
+
+    facts: tuple[tuple[str, Any], ...]
+    anchor: str
+    anchor_value: Any
+    cites: str
+    cites_graph_of: bool
+
+    @staticmethod
+    def of(query: NamedQuery) -> Otherwise | None:
+        stated = query.meta.get("otherwise")
+        if not stated:
+            return None
+        try:
+            facts = tuple((expand(prop), _header_value(value))
+                          for prop, value in (part.split() for part in stated.split(";")))
+            anchor, *value = query.meta["otherwise for"].split()
+            cites = query.meta["otherwise cites"].split()
+        except (KeyError, ValueError):
+            raise RuleDataError("'otherwise' needs facts as 'property value; ...', 'otherwise for: property [value]' "
+                                "and 'otherwise cites: graph' or 'graph of property'", where=query.name) from None
+        graph_of = cites[:2] == ["graph", "of"]
+        return Otherwise(facts, expand(anchor), _header_value(value[0]) if value else None,
+                         expand(cites[-1]), graph_of)
+
+
+def _header_value(text: str) -> Any:
+    if text in ("true", "false"):
+        return text == "true"
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    return IRI(expand(text)) if ":" in text else text
+
+
 def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = None,
                cache: TermCache | None = None, progress: Callable[[str], None] | None = None,
                wanted: frozenset[str] | None = None) -> Iterator[tuple[str, str, str, Any, str | None]]:
@@ -276,33 +324,57 @@ def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = No
     given: dict[str, Any] = {"on": to_term(on)}
     if product is not None:
         given["product"] = ox.NamedNode(product)
-    for query in fact_queries(queries_dir) if product is not None else whole_graph_queries(queries_dir):
+    families = fact_queries(queries_dir) if product is not None else whole_graph_queries(queries_dir)
+    otherwise_of = {q.name: Otherwise.of(q) for q in families} if product is None else {}
+    unsaid: list[tuple[Otherwise, set[str]]] = []
+    anchors: dict[str, dict[str, tuple[Any, str | None]]] = {o.anchor: {} for o in otherwise_of.values() if o}
+    for query in families:
         declared = {p.name for p in query.parameters}
         subs = {k: v for k, v in given.items() if k in declared}
         if product is not None and "product" not in declared:
             raise RuleDataError(f"fact query {query.name} does not declare the parameter product", where=query.name)
+        otherwise = otherwise_of.get(query.name)
+        covered: set[str] = set()
+        if otherwise is not None:
+            unsaid.append((otherwise, covered))
         started, count = time.perf_counter(), 0
-        solutions = store.query(query.sparql, substitutions=subs)
-        if "record" in {v.value for v in solutions.variables}:
-            for row in solutions:
-                product_term, record = row["product"], row["record"]
-                if product_term is not None and record is not None:
-                    for fact in record_rows(cache.text(product_term), record.value, on, cache, query.name, wanted):
-                        count += 1
-                        yield fact
-        else:
-            subject = "s" in {v.value for v in solutions.variables}
-            for row in solutions:
-                product_term, p, o, g = row["product"], row["p"], row["o"], row["g"]
-                s = row["s"] if subject else product_term
-                if product_term is None or s is None or p is None or o is None:
-                    continue
-                if wanted is not None and p.value not in wanted:
-                    continue
-                count += 1
-                yield (cache.text(product_term), cache.text(s), cache.text(p), cache.value(o),
-                       cache.text(g) if g is not None else None)
+        for row in _family_rows(store.query(query.sparql, substitutions=subs), on, cache, query.name, wanted):
+            count += 1
+            if otherwise is not None:
+                covered.add(row[0])
+            if row[2] in anchors and row[0] == row[1]:
+                anchors[row[2]].setdefault(row[0], (row[3], row[4]))
+            yield row
         say(f"read {count} facts from {query.name} in {time.perf_counter() - started:.1f} s")
+    for otherwise, covered in unsaid:
+        for focus, (value, graph) in anchors[otherwise.anchor].items():
+            if focus in covered or (otherwise.anchor_value is not None and value != otherwise.anchor_value):
+                continue
+            cites = graph if otherwise.cites_graph_of else otherwise.cites
+            for prop, fact in otherwise.facts:
+                if wanted is None or prop in wanted:
+                    yield focus, focus, prop, fact, cites
+
+
+def _family_rows(solutions: Any, on: date, cache: TermCache, where: str,
+                 wanted: frozenset[str] | None) -> Iterator[tuple[str, str, str, Any, str | None]]:
+    """The rows of one family's solutions: unpacked records, or ``?product ?s ?p ?o ?g`` rows."""
+    if "record" in {v.value for v in solutions.variables}:
+        for row in solutions:
+            product_term, record = row["product"], row["record"]
+            if product_term is not None and record is not None:
+                yield from record_rows(cache.text(product_term), record.value, on, cache, where, wanted)
+        return
+    subject = "s" in {v.value for v in solutions.variables}
+    for row in solutions:
+        product_term, p, o, g = row["product"], row["p"], row["o"], row["g"]
+        s = row["s"] if subject else product_term
+        if product_term is None or s is None or p is None or o is None:
+            continue
+        if wanted is not None and p.value not in wanted:
+            continue
+        yield (cache.text(product_term), cache.text(s), cache.text(p), cache.value(o),
+               cache.text(g) if g is not None else None)
 
 
 def record_rows(product: str, record: str, on: date, cache: TermCache, where: str,
