@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -328,24 +329,32 @@ def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = No
     otherwise_of = {q.name: Otherwise.of(q) for q in families} if product is None else {}
     unsaid: list[tuple[Otherwise, set[str]]] = []
     anchors: dict[str, dict[str, tuple[Any, str | None]]] = {o.anchor: {} for o in otherwise_of.values() if o}
+    substitutions: dict[str, dict[str, Any]] = {}
     for query in families:
         declared = {p.name for p in query.parameters}
-        subs = {k: v for k, v in given.items() if k in declared}
+        substitutions[query.name] = {k: v for k, v in given.items() if k in declared}
         if product is not None and "product" not in declared:
             raise RuleDataError(f"fact query {query.name} does not declare the parameter product", where=query.name)
-        otherwise = otherwise_of.get(query.name)
-        covered: set[str] = set()
-        if otherwise is not None:
-            unsaid.append((otherwise, covered))
-        started, count = time.perf_counter(), 0
-        for row in _family_rows(store.query(query.sparql, substitutions=subs), on, cache, query.name, wanted):
-            count += 1
+    with ThreadPoolExecutor(max_workers=1) as background:
+        ahead = {} if product is not None else _evaluate_ahead(store, families, substitutions, background)
+        for query in sorted(families, key=lambda q: q.name in ahead):
+            otherwise = otherwise_of.get(query.name)
+            covered: set[str] = set()
             if otherwise is not None:
-                covered.add(row[0])
-            if row[2] in anchors and row[0] == row[1]:
-                anchors[row[2]].setdefault(row[0], (row[3], row[4]))
-            yield row
-        say(f"read {count} facts from {query.name} in {time.perf_counter() - started:.1f} s")
+                unsaid.append((otherwise, covered))
+            started, count = time.perf_counter(), 0
+            if query.name in ahead:
+                solutions = ox.parse_query_results(ahead[query.name].result(), format=ox.QueryResultsFormat.TSV)
+            else:
+                solutions = store.query(query.sparql, substitutions=substitutions[query.name])
+            for row in _family_rows(solutions, on, cache, query.name, wanted):
+                count += 1
+                if otherwise is not None:
+                    covered.add(row[0])
+                if row[2] in anchors and row[0] == row[1]:
+                    anchors[row[2]].setdefault(row[0], (row[3], row[4]))
+                yield row
+            say(f"read {count} facts from {query.name} in {time.perf_counter() - started:.1f} s")
     for otherwise, covered in unsaid:
         for focus, (value, graph) in anchors[otherwise.anchor].items():
             if focus in covered or (otherwise.anchor_value is not None and value != otherwise.anchor_value):
@@ -354,6 +363,21 @@ def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = No
             for prop, fact in otherwise.facts:
                 if wanted is None or prop in wanted:
                     yield focus, focus, prop, fact, cites
+
+
+def _evaluate_ahead(store: Any, families: Iterable[NamedQuery], substitutions: dict[str, dict[str, Any]],
+                    background: ThreadPoolExecutor) -> dict[str, Future[bytes]]:
+    """Start the families that return rows (not records) on the other core: pyoxigraph evaluates a
+    query and writes its results as TSV without holding the GIL, so their joins run while this
+    thread unpacks the records; their rows are then read from the TSV."""
+    ahead: dict[str, Future[bytes]] = {}
+    for query in families:
+        if "record" in {v.value for v in store.query(query.sparql, substitutions=substitutions[query.name]).variables}:
+            continue
+        ahead[query.name] = background.submit(
+            lambda q=query: store.query(q.sparql, substitutions=substitutions[q.name]).serialize(
+                format=ox.QueryResultsFormat.TSV))
+    return ahead
 
 
 def _family_rows(solutions: Any, on: date, cache: TermCache, where: str,
