@@ -19,8 +19,8 @@ from reasoner.errors import RuleDataError
 from reasoner.rules.check import KIND, check_all, engine_for, evaluate_plan
 from reasoner.namespaces import MS, graph_iri
 from reasoner.queries import NamedQuery
-from reasoner.rules.snapshot import (Otherwise, TermCache, all_from_store, record_rows, store_rows,
-                                     whole_graph_queries)
+from reasoner.rules.snapshot import (Otherwise, Snapshot, TermCache, all_from_store, from_store, record_rows,
+                                     store_rows, whole_graph_queries)
 from reasoner.store import OxigraphStore
 
 SETTINGS = load_settings()
@@ -44,6 +44,22 @@ def test_whole_graph_fact_rows_equal_the_rows_of_each_product_alone(store: Oxigr
         for product in sample:
             alone = set(store_rows(store, on, SETTINGS.queries_dir, product))
             assert whole[product] == alone, (on, product, sorted(whole[product] ^ alone)[:4])
+
+
+def _plain(snap: Snapshot) -> dict:
+    """A snapshot's facts and their sources as plain values (nested records as their own facts)."""
+    return {prop: sorted(((_plain(v) if isinstance(v, Snapshot) else repr(v)), str(g))
+                         for v, g in zip(values, snap.sources.get(prop, [])))
+            for prop, values in snap.facts.items()}
+
+
+def test_whole_graph_snapshots_equal_the_snapshot_of_each_product_alone(store: OxigraphStore) -> None:
+    sample = random.Random(20261202).sample(_products(store), 120)
+    for on in DATES:
+        whole = {snap.focus: snap for snap in all_from_store(store, on, SETTINGS.queries_dir, KIND)}
+        for product in sample:
+            alone = from_store(store, product, on, SETTINGS.queries_dir, KIND)
+            assert _plain(whole[product]) == _plain(alone), (on, product)
 
 
 @pytest.mark.parametrize(("on", "regime"), [(date(2026, 11, 23), "in-force"), (date(2024, 3, 1), "proposed")])

@@ -305,6 +305,16 @@ class Otherwise:
         return Otherwise(facts, expand(anchor), _header_value(value[0]) if value else None,
                          expand(cites[-1]), graph_of)
 
+    def rows(self, focus: str, anchor_value: Any, anchor_graph: str | None, covered: set[str],
+             wanted: frozenset[str] | None) -> Iterator[tuple[str, str, str, Any, str | None]]:
+        """The facts of one product whose anchor fact is ``anchor_value``, unless the form covered it."""
+        if focus in covered or (self.anchor_value is not None and anchor_value != self.anchor_value):
+            return
+        cites = anchor_graph if self.cites_graph_of else self.cites
+        for prop, fact in self.facts:
+            if wanted is None or prop in wanted:
+                yield focus, focus, prop, fact, cites
+
 
 def _header_value(text: str) -> Any:
     if text in ("true", "false"):
@@ -314,21 +324,14 @@ def _header_value(text: str) -> Any:
     return IRI(expand(text)) if ":" in text else text
 
 
-def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = None,
-               cache: TermCache | None = None, progress: Callable[[str], None] | None = None,
-               wanted: frozenset[str] | None = None) -> Iterator[tuple[str, str, str, Any, str | None]]:
-    """(product, subject, property, value, graph) rows of every fact family, streamed; only those of
-    the ``wanted`` properties when given. ``progress`` hears how many rows each family gave and in
-    how many seconds (a whole-graph read takes minutes at a million products)."""
-    cache = cache or TermCache()
-    say = progress or (lambda _m: None)
+def _family_results(store: Any, on: date, queries_dir: Path, product: str | None,
+                    progress: Callable[[str], None]) -> Iterator[tuple[NamedQuery, Any]]:
+    """Each fact family's solutions (for one product, or the whole-graph forms for every product),
+    and a word to ``progress`` on how long each took once its consumer has read it."""
     given: dict[str, Any] = {"on": to_term(on)}
     if product is not None:
         given["product"] = ox.NamedNode(product)
     families = fact_queries(queries_dir) if product is not None else whole_graph_queries(queries_dir)
-    otherwise_of = {q.name: Otherwise.of(q) for q in families} if product is None else {}
-    unsaid: list[tuple[Otherwise, set[str]]] = []
-    anchors: dict[str, dict[str, tuple[Any, str | None]]] = {o.anchor: {} for o in otherwise_of.values() if o}
     substitutions: dict[str, dict[str, Any]] = {}
     for query in families:
         declared = {p.name for p in query.parameters}
@@ -338,31 +341,39 @@ def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = No
     with ThreadPoolExecutor(max_workers=1) as background:
         ahead = {} if product is not None else _evaluate_ahead(store, families, substitutions, background)
         for query in sorted(families, key=lambda q: q.name in ahead):
-            otherwise = otherwise_of.get(query.name)
-            covered: set[str] = set()
-            if otherwise is not None:
-                unsaid.append((otherwise, covered))
-            started, count = time.perf_counter(), 0
+            started = time.perf_counter()
             if query.name in ahead:
                 solutions = ox.parse_query_results(ahead[query.name].result(), format=ox.QueryResultsFormat.TSV)
             else:
                 solutions = store.query(query.sparql, substitutions=substitutions[query.name])
-            for row in _family_rows(solutions, on, cache, query.name, wanted):
-                count += 1
-                if otherwise is not None:
-                    covered.add(row[0])
-                if row[2] in anchors and row[0] == row[1]:
-                    anchors[row[2]].setdefault(row[0], (row[3], row[4]))
-                yield row
-            say(f"read {count} facts from {query.name} in {time.perf_counter() - started:.1f} s")
+            yield query, solutions
+            progress(f"read {query.name} in {time.perf_counter() - started:.1f} s")
+
+
+def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = None,
+               cache: TermCache | None = None, progress: Callable[[str], None] | None = None,
+               wanted: frozenset[str] | None = None) -> Iterator[tuple[str, str, str, Any, str | None]]:
+    """(product, subject, property, value, graph) rows of every fact family, streamed; only those of
+    the ``wanted`` properties when given. Over every product, the rows whole-graph forms leave
+    unsaid (:class:`Otherwise`) come last."""
+    cache = cache or TermCache()
+    unsaid: list[tuple[Otherwise, set[str]]] = []
+    anchors: dict[str, dict[str, tuple[Any, str | None]]] = {} if product is not None else {
+        o.anchor: {} for o in map(Otherwise.of, whole_graph_queries(queries_dir)) if o is not None}
+    for query, solutions in _family_results(store, on, queries_dir, product, progress or (lambda _m: None)):
+        otherwise = Otherwise.of(query) if product is None else None
+        covered: set[str] = set()
+        if otherwise is not None:
+            unsaid.append((otherwise, covered))
+        for row in _family_rows(solutions, on, cache, query.name, wanted):
+            if otherwise is not None:
+                covered.add(row[0])
+            if row[2] in anchors and row[0] == row[1]:
+                anchors[row[2]].setdefault(row[0], (row[3], row[4]))
+            yield row
     for otherwise, covered in unsaid:
         for focus, (value, graph) in anchors[otherwise.anchor].items():
-            if focus in covered or (otherwise.anchor_value is not None and value != otherwise.anchor_value):
-                continue
-            cites = graph if otherwise.cites_graph_of else otherwise.cites
-            for prop, fact in otherwise.facts:
-                if wanted is None or prop in wanted:
-                    yield focus, focus, prop, fact, cites
+            yield from otherwise.rows(focus, value, graph, covered, wanted)
 
 
 def _evaluate_ahead(store: Any, families: Iterable[NamedQuery], substitutions: dict[str, dict[str, Any]],
@@ -422,7 +433,12 @@ def record_rows(product: str, record: str, on: date, cache: TermCache, where: st
 
 def snapshots_from_rows(rows: Iterable[tuple[str, str, str, Any, str | None]], kind_property: str) -> dict[str, Snapshot]:
     """Group fact rows by product; a record's rows (subject is not the product) nest under the fact that links to it."""
-    snaps: dict[str, Snapshot] = {}
+    return _group(rows, {}, kind_property)
+
+
+def _group(rows: Iterable[tuple[str, str, str, Any, str | None]], snaps: dict[str, Snapshot],
+           kind_property: str) -> dict[str, Snapshot]:
+    """Add fact rows to the products' snapshots (``snaps``, created as needed); keep the products."""
     records: dict[str, tuple[str, Snapshot]] = {}
     for product, subject, prop, value, graph in rows:
         node = snaps.get(product)
@@ -453,11 +469,80 @@ def from_store(store: Any, product_iri: str, on: date, queries_dir: Path, kind_p
 def all_from_store(store: Any, on: date, queries_dir: Path, kind_property: str,
                    progress: Callable[[str], None] | None = None, wanted: frozenset[str] | None = None) -> Iterator[Snapshot]:
     """Every product's snapshot (of the ``wanted`` properties, and the kind, when given): each fact
-    family once over the whole graph, grouped in Python."""
+    family once over the whole graph. The same snapshots as grouping :func:`store_rows`, built
+    without a row per fact: record lines go straight into the product's facts, each distinct line
+    read once (most recur: the same kind, flags, category and graph in thousands of products)."""
     if wanted is not None:
         wanted = wanted | {kind_property}
-    rows = store_rows(store, on, queries_dir, progress=progress, wanted=wanted)
-    yield from snapshots_from_rows(rows, kind_property).values()
+    say = progress or (lambda _m: None)
+    cache = TermCache()
+    snaps: dict[str, Snapshot] = {}
+    rows: list[tuple[str, str, str, Any, str | None]] = []
+    unsaid: list[tuple[Otherwise, set[str]]] = []
+    lines = _RecordLines(on, cache, wanted)
+    for query, solutions in _family_results(store, on, queries_dir, None, say):
+        if "record" in {v.value for v in solutions.variables}:
+            for row in solutions:
+                product_term, record = row["product"], row["record"]
+                if product_term is not None and record is not None:
+                    product = cache.text(product_term)
+                    node = snaps.get(product)
+                    if node is None:
+                        node = snaps[product] = Snapshot(product)
+                    lines.into(node, record.value, query.name)
+            continue
+        otherwise = Otherwise.of(query)
+        covered: set[str] = set()
+        if otherwise is not None:
+            unsaid.append((otherwise, covered))
+        for row in _family_rows(solutions, on, cache, query.name, wanted):
+            if otherwise is not None:
+                covered.add(row[0])
+            rows.append(row)
+    for otherwise, covered in unsaid:
+        for product, node in snaps.items():
+            values = node.facts.get(otherwise.anchor)
+            if values:
+                rows.extend(otherwise.rows(product, values[0], node.sources[otherwise.anchor][0], covered, wanted))
+    yield from _group(rows, snaps, kind_property).values()
+
+
+class _RecordLines:
+    """Fact record lines into snapshots, each distinct line parsed once (up to a bound)."""
+
+    BOUND = 1_000_000
+
+    def __init__(self, on: date, cache: TermCache, wanted: frozenset[str] | None) -> None:
+        self.day, self.cache, self.wanted = on.isoformat(), cache, wanted
+        self.parsed: dict[str, tuple[str, Any, str | None] | None] = {}
+
+    def into(self, node: Snapshot, record: str, where: str) -> None:
+        facts, sources, parsed = node.facts, node.sources, self.parsed
+        for line in record.split("\n"):
+            fact = parsed.get(line, _UNSEEN)
+            if fact is _UNSEEN:
+                fact = self._parse(node.focus, line, where)
+                if len(parsed) < self.BOUND:
+                    parsed[line] = fact
+            if fact is None:
+                continue
+            prop, value, graph = fact
+            values = facts.get(prop)
+            if values is None:
+                facts[prop] = [value]
+                sources[prop] = [graph]
+            elif value not in values:
+                values.append(value)
+                sources[prop].append(graph)
+
+    def _parse(self, focus: str, line: str, where: str) -> tuple[str, Any, str | None] | None:
+        """(property, value, graph) of a line valid on the day and wanted, else None."""
+        for fact in record_rows(focus, line, date.fromisoformat(self.day), self.cache, where, self.wanted):
+            return fact[2], fact[3], fact[4]
+        return None
+
+
+_UNSEEN: Any = object()
 
 
 # ---------------------------------------------------------------- from request JSON
