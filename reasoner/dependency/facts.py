@@ -228,7 +228,8 @@ def read_products(store: OxigraphStore, countries: Mapping[str, CountryInfo]) ->
         graphs.setdefault(product, graph)
     atcs: dict[str, set[str]] = defaultdict(set)
     for product, atc in lines(store, "product-atc-codes"):
-        atcs[product].add(atc)
+        if product in substances:
+            atcs[product].add(atc)
     holder_country = {holder: country for holder, country in lines(store, "holder-countries")}
     mahs: dict[str, set[str]] = defaultdict(set)
     edges: dict[tuple[str, str], SupplierEdge] = {}
