@@ -79,5 +79,5 @@ def derive(store: OxigraphStore, settings: Settings | None = None, progress: Cal
         if not isinstance(result, ox.QueryTriples):
             raise RuleDataError("a derivation must be a CONSTRUCT query", where=query.name)
         graph = ox.NamedNode(derived_graph(query))
-        written += store.replace_graph(graph.value, {ox.Quad(t.subject, t.predicate, t.object, graph) for t in result})
+        written += store.replace_graph(graph.value, (ox.Quad(t.subject, t.predicate, t.object, graph) for t in result))
     return written

@@ -125,6 +125,10 @@ class GraphStore(Protocol):
     def flush(self) -> None: ...
 
 
+_STAGING_BATCH = 50_000
+"""Quads written to a staging graph per transaction."""
+
+
 def _writes(method: Callable[..., T]) -> Callable[..., T]:
     """Mark a method that changes the store: it makes a new :attr:`OxigraphStore.revision`."""
 
@@ -234,23 +238,31 @@ class OxigraphStore:
     def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int:
         """Swap a graph's content for ``quads`` so that readers never see a half-written graph.
 
-        The new content is written into a staging graph in one transaction, then moved over the
-        old graph by one SPARQL ``MOVE`` (atomic); a failure leaves the old graph untouched.
+        The new content is written into a staging graph, in batches (a derivation over a million
+        products yields gigabytes: they are not held in memory at once), then moved over the old
+        graph by one SPARQL ``MOVE`` (atomic); a failure leaves the old graph untouched.
         """
         if self.read_only:
             raise Refused("the store is open read-only")
         staging = ox.NamedNode(f"{graph}#staging-{uuid.uuid4().hex}")
         target = ox.NamedNode(graph)
-        batch = [ox.Quad(q.subject, q.predicate, q.object, staging) for q in quads]
-        self._store.extend(batch)
+        written = 0
         try:
+            batch: list[ox.Quad] = []
+            for q in quads:
+                batch.append(ox.Quad(q.subject, q.predicate, q.object, staging))
+                if len(batch) >= _STAGING_BATCH:
+                    self._store.extend(batch)
+                    written, batch = written + len(batch), []
+            self._store.extend(batch)
+            written += len(batch)
             self._store.update(f"MOVE SILENT GRAPH <{staging.value}> TO <{target.value}>")
         finally:
             if self._store.contains_named_graph(staging):
                 self._store.remove_graph(staging)
-        if not batch and self._store.contains_named_graph(target):
+        if not written and self._store.contains_named_graph(target):
             self._store.remove_graph(target)
-        return len(batch)
+        return written
 
     @_writes
     def drop_graph(self, graph: str) -> None:
