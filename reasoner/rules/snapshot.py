@@ -70,8 +70,12 @@ def to_python(term: Any) -> Any:
         return IRI("_:" + term.value)
     if not isinstance(term, ox.Literal):
         return str(term)
-    dt = term.datatype.value
-    text = term.value
+    return literal_value(term.value, term.datatype.value)
+
+
+def literal_value(text: str, dt: str) -> Any:
+    """A literal's Python value from its lexical form and datatype IRI (the text itself when the
+    datatype is not one the evaluator compares, or the form is not valid for it)."""
     try:
         if dt == XSD + "boolean":
             return text in ("true", "1")
@@ -242,7 +246,7 @@ class TermCache:
         try:
             return self._values[key]
         except KeyError:
-            value = IRI(expand(text)) if not datatype else to_python(ox.Literal(text, datatype=ox.NamedNode(expand(datatype))))
+            value = IRI(expand(text)) if not datatype else literal_value(text, expand(datatype))
             if len(self._values) < 2_000_000:
                 self._values[key] = value
             return value
@@ -418,17 +422,25 @@ def record_rows(product: str, record: str, on: date, cache: TermCache, where: st
     of a property not ``wanted``, are skipped)."""
     day = on.isoformat()
     for line in record.split("\n"):
-        fields = line.split("\t", RECORD_FIELDS - 1)
-        if len(fields) != RECORD_FIELDS:
-            raise RuleDataError(f"malformed fact record of <{product}>: {line[:120]!r} (expected {RECORD_FIELDS} "
-                                "tab-separated fields)", where=where)
-        prop, datatype, graph, valid_from, valid_before, lexical = fields
-        if (valid_from and day < valid_from) or (valid_before and day >= valid_before):
-            continue
-        prop = cache.iri(prop)
-        if wanted is not None and prop not in wanted:
-            continue
-        yield product, product, prop, cache.lexical(lexical, datatype), cache.iri(graph) if graph else None
+        fact = record_line(product, line, day, cache, where, wanted)
+        if fact is not None:
+            yield product, product, *fact
+
+
+def record_line(product: str, line: str, day: str, cache: TermCache, where: str,
+                wanted: frozenset[str] | None) -> tuple[str, Any, str | None] | None:
+    """(property, value, graph) of one record line valid on ``day`` (ISO) and wanted, else None."""
+    fields = line.split("\t", RECORD_FIELDS - 1)
+    if len(fields) != RECORD_FIELDS:
+        raise RuleDataError(f"malformed fact record of <{product}>: {line[:120]!r} (expected {RECORD_FIELDS} "
+                            "tab-separated fields)", where=where)
+    prop, datatype, graph, valid_from, valid_before, lexical = fields
+    if (valid_from and day < valid_from) or (valid_before and day >= valid_before):
+        return None
+    prop = cache.iri(prop)
+    if wanted is not None and prop not in wanted:
+        return None
+    return prop, cache.lexical(lexical, datatype), cache.iri(graph) if graph else None
 
 
 def snapshots_from_rows(rows: Iterable[tuple[str, str, str, Any, str | None]], kind_property: str) -> dict[str, Snapshot]:
@@ -521,7 +533,7 @@ class _RecordLines:
         for line in record.split("\n"):
             fact = parsed.get(line, _UNSEEN)
             if fact is _UNSEEN:
-                fact = self._parse(node.focus, line, where)
+                fact = record_line(node.focus, line, self.day, self.cache, where, self.wanted)
                 if len(parsed) < self.BOUND:
                     parsed[line] = fact
             if fact is None:
@@ -534,12 +546,6 @@ class _RecordLines:
             elif value not in values:
                 values.append(value)
                 sources[prop].append(graph)
-
-    def _parse(self, focus: str, line: str, where: str) -> tuple[str, Any, str | None] | None:
-        """(property, value, graph) of a line valid on the day and wanted, else None."""
-        for fact in record_rows(focus, line, date.fromisoformat(self.day), self.cache, where, self.wanted):
-            return fact[2], fact[3], fact[4]
-        return None
 
 
 _UNSEEN: Any = object()
