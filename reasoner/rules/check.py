@@ -383,13 +383,16 @@ def answer(snap: Snapshot, on: date, regime: str, engine: Engine) -> dict[str, A
     }
 
 
-def snapshot_for(store: Any, product: str | dict[str, Any], on: date, settings: Settings) -> Snapshot:
+def snapshot_for(store: Any, product: str | dict[str, Any], on: date, settings: Settings,
+                 needed: frozenset[str] | None = None) -> Snapshot:
+    """The facts of a product in the store or described as JSON; ``needed`` lets a store product
+    skip the fact families no rule in play reads."""
     if isinstance(product, dict):
         return from_request(product, store, on, settings.shapes_dir / "context" / "product-request.yaml",
                             settings.queries_dir, KIND)
     if not isinstance(product, str) or not product.strip():
         raise InputError("expected a product id (registration number or IRI) or a product JSON object", where="product")
-    return from_store(store, resolve_product(store, product), on, settings.queries_dir, KIND)
+    return from_store(store, resolve_product(store, product), on, settings.queries_dir, KIND, needed)
 
 
 def check_product(store: Any, product: str | dict[str, Any], on: date | str, regime: str = "in-force",
@@ -403,7 +406,8 @@ def check_product(store: Any, product: str | dict[str, Any], on: date | str, reg
     on = parse_date(on)
     check_regime(regime)
     engine = engine_for(store, settings)
-    snap = snapshot_for(store, product, on, settings)
+    plan = engine.plan(on, regime)
+    snap = snapshot_for(store, product, on, settings, frozenset(set().union(*(item.paths for item in plan))))
     return answer(snap, on, regime, engine)
 
 

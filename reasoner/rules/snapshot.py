@@ -328,14 +328,24 @@ def _header_value(text: str) -> Any:
     return IRI(expand(text)) if ":" in text else text
 
 
+def declared_facts(query: NamedQuery) -> frozenset[str] | None:
+    """The properties a family says it gives (``# facts: ms:a ms:b``), or None when it does not say."""
+    stated = query.meta.get("facts")
+    return frozenset(expand(curie) for curie in stated.split()) if stated else None
+
+
 def _family_results(store: Any, on: date, queries_dir: Path, product: str | None,
-                    progress: Callable[[str], None]) -> Iterator[tuple[NamedQuery, Any]]:
+                    progress: Callable[[str], None], needed: frozenset[str] | None = None) -> Iterator[tuple[NamedQuery, Any]]:
     """Each fact family's solutions (for one product, or the whole-graph forms for every product),
-    and a word to ``progress`` on how long each took once its consumer has read it."""
+    and a word to ``progress`` on how long each took once its consumer has read it. With ``needed``
+    (the properties the rules in play read), a family that declares its facts and gives none of
+    them is not run: under the in-force regime no rule reads the procurement facts, for example."""
     given: dict[str, Any] = {"on": to_term(on)}
     if product is not None:
         given["product"] = ox.NamedNode(product)
     families = fact_queries(queries_dir) if product is not None else whole_graph_queries(queries_dir)
+    if needed is not None:
+        families = tuple(q for q in families if (declared_facts(q) is None or declared_facts(q) & needed))
     substitutions: dict[str, dict[str, Any]] = {}
     for query in families:
         declared = {p.name for p in query.parameters}
@@ -356,15 +366,17 @@ def _family_results(store: Any, on: date, queries_dir: Path, product: str | None
 
 def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = None,
                cache: TermCache | None = None, progress: Callable[[str], None] | None = None,
-               wanted: frozenset[str] | None = None) -> Iterator[tuple[str, str, str, Any, str | None]]:
+               wanted: frozenset[str] | None = None,
+               needed: frozenset[str] | None = None) -> Iterator[tuple[str, str, str, Any, str | None]]:
     """(product, subject, property, value, graph) rows of every fact family, streamed; only those of
-    the ``wanted`` properties when given. Over every product, the rows whole-graph forms leave
-    unsaid (:class:`Otherwise`) come last."""
+    the ``wanted`` properties when given; families giving none of the ``needed`` ones skipped
+    (:func:`_family_results`). Over every product, the rows whole-graph forms leave unsaid
+    (:class:`Otherwise`) come last."""
     cache = cache or TermCache()
     unsaid: list[tuple[Otherwise, set[str]]] = []
     anchors: dict[str, dict[str, tuple[Any, str | None]]] = {} if product is not None else {
         o.anchor: {} for o in map(Otherwise.of, whole_graph_queries(queries_dir)) if o is not None}
-    for query, solutions in _family_results(store, on, queries_dir, product, progress or (lambda _m: None)):
+    for query, solutions in _family_results(store, on, queries_dir, product, progress or (lambda _m: None), needed):
         otherwise = Otherwise.of(query) if product is None else None
         covered: set[str] = set()
         if otherwise is not None:
@@ -471,8 +483,10 @@ def _group(rows: Iterable[tuple[str, str, str, Any, str | None]], snaps: dict[st
     return {s: n for s, n in snaps.items() if kind_property in n.facts}
 
 
-def from_store(store: Any, product_iri: str, on: date, queries_dir: Path, kind_property: str) -> Snapshot:
-    snaps = snapshots_from_rows(store_rows(store, on, queries_dir, product_iri), kind_property)
+def from_store(store: Any, product_iri: str, on: date, queries_dir: Path, kind_property: str,
+               needed: frozenset[str] | None = None) -> Snapshot:
+    """One product's snapshot; with ``needed``, without the families that give none of those facts."""
+    snaps = snapshots_from_rows(store_rows(store, on, queries_dir, product_iri, needed=needed), kind_property)
     if product_iri not in snaps:
         raise NotFound(f"<{product_iri}> is not a medicinal product or medical device in the store", where="product")
     return snaps[product_iri]
@@ -492,7 +506,7 @@ def all_from_store(store: Any, on: date, queries_dir: Path, kind_property: str,
     rows: list[tuple[str, str, str, Any, str | None]] = []
     unsaid: list[tuple[Otherwise, set[str]]] = []
     lines = _RecordLines(on, cache, wanted)
-    for query, solutions in _family_results(store, on, queries_dir, None, say):
+    for query, solutions in _family_results(store, on, queries_dir, None, say, wanted):
         if "record" in {v.value for v in solutions.variables}:
             for row in solutions:
                 product_term, record = row["product"], row["record"]
