@@ -377,19 +377,30 @@ def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = No
     anchors: dict[str, dict[str, tuple[Any, str | None]]] = {} if product is not None else {
         o.anchor: {} for o in map(Otherwise.of, whole_graph_queries(queries_dir)) if o is not None}
     for query, solutions in _family_results(store, on, queries_dir, product, progress or (lambda _m: None), needed):
-        otherwise = Otherwise.of(query) if product is None else None
-        covered: set[str] = set()
-        if otherwise is not None:
-            unsaid.append((otherwise, covered))
-        for row in _family_rows(solutions, on, cache, query.name, wanted):
-            if otherwise is not None:
-                covered.add(row[0])
+        rows = (_family_rows(solutions, on, cache, query.name, wanted) if product is not None
+                else _rows_noting_cover(query, solutions, on, cache, wanted, unsaid))
+        for row in rows:
             if row[2] in anchors and row[0] == row[1]:
                 anchors[row[2]].setdefault(row[0], (row[3], row[4]))
             yield row
     for otherwise, covered in unsaid:
         for focus, (value, graph) in anchors[otherwise.anchor].items():
             yield from otherwise.rows(focus, value, graph, covered, wanted)
+
+
+def _rows_noting_cover(query: NamedQuery, solutions: Any, on: date, cache: TermCache, wanted: frozenset[str] | None,
+                       unsaid: list[tuple[Otherwise, set[str]]]) -> Iterator[tuple[str, str, str, Any, str | None]]:
+    """A whole-graph form's rows; when it states what it leaves unsaid, the products it covered are
+    noted in ``unsaid`` beside that statement."""
+    otherwise = Otherwise.of(query)
+    if otherwise is None:
+        yield from _family_rows(solutions, on, cache, query.name, wanted)
+        return
+    covered: set[str] = set()
+    unsaid.append((otherwise, covered))
+    for row in _family_rows(solutions, on, cache, query.name, wanted):
+        covered.add(row[0])
+        yield row
 
 
 def _evaluate_ahead(store: Any, families: Iterable[NamedQuery], substitutions: dict[str, dict[str, Any]],
@@ -517,14 +528,7 @@ def all_from_store(store: Any, on: date, queries_dir: Path, kind_property: str,
                         node = snaps[product] = Snapshot(product)
                     lines.into(node, record.value, query.name)
             continue
-        otherwise = Otherwise.of(query)
-        covered: set[str] = set()
-        if otherwise is not None:
-            unsaid.append((otherwise, covered))
-        for row in _family_rows(solutions, on, cache, query.name, wanted):
-            if otherwise is not None:
-                covered.add(row[0])
-            rows.append(row)
+        rows.extend(_rows_noting_cover(query, solutions, on, cache, wanted, unsaid))
     for otherwise, covered in unsaid:
         for product, node in snaps.items():
             values = node.facts.get(otherwise.anchor)
