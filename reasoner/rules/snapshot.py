@@ -302,6 +302,8 @@ class Otherwise:
                           for prop, value in (part.split() for part in stated.split(";")))
             anchor, *value = query.meta["otherwise for"].split()
             cites = query.meta["otherwise cites"].split()
+            if not cites:
+                raise ValueError("nothing cited")
         except (KeyError, ValueError):
             raise RuleDataError("'otherwise' needs facts as 'property value; ...', 'otherwise for: property [value]' "
                                 "and 'otherwise cites: graph' or 'graph of property'", where=query.name) from None
