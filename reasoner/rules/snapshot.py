@@ -595,7 +595,7 @@ class _RecordLines:
             if fact is None:
                 continue
             prop, value, graph = fact
-            values = facts.get(prop)
+            values = facts.get(prop)  # Snapshot.add, inlined: this loop runs 19M times at 1M products
             if values is None:
                 facts[prop] = [value]
                 sources[prop] = [graph]
