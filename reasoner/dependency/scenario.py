@@ -242,15 +242,19 @@ def run_scenario(
             return ProfileImpact(UNKNOWN, None, tuple(impacts), tuple(causes))
         return ProfileImpact(UNAFFECTED, 1.0, tuple(impacts), tuple(causes))
 
+    stopped = organisations | suppliers
     say(f"judging {len(facts.product_substances)} products")
-    profiles: dict[tuple[tuple[str, ...], tuple[str, ...]], ProfileImpact] = {}
+    profiles: dict[tuple[tuple[str, ...], tuple[str, ...] | int], ProfileImpact] = {}
     category_cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[str, ...], str | None]] = {}
     surge = disruption.demand_surge
     draining: list[str] = []
     states: list[tuple[str, ProfileImpact, tuple[str, ...], str | None]] = []
     for product, substances in facts.product_substances.items():
         mahs = facts.product_mah.get(product, ())
-        key = (substances, mahs)
+        # holders count only by number unless one of them is disrupted: products of different
+        # holders with the same substances then share one judgement
+        disrupted_holder = bool(stopped) and not stopped.isdisjoint(mahs)
+        key = (substances, mahs if disrupted_holder else len(mahs))
         impact = profiles.get(key)
         if impact is None:
             impact = profiles[key] = impact_of(substances, mahs)
