@@ -230,6 +230,7 @@ class TermCache:
 
     def __init__(self) -> None:
         self._values: dict[Any, Any] = {}
+        self._iris: dict[str, str] = {}
 
     def value(self, term: Any) -> Any:
         try:
@@ -253,11 +254,10 @@ class TermCache:
 
     def iri(self, text: str) -> str:
         """An IRI written in full or as a CURIE of the project's prefixes, in full."""
-        key = ("iri", text)
         try:
-            return self._values[key]
+            return self._iris[text]
         except KeyError:
-            value = self._values[key] = expand(text)
+            value = self._iris[text] = expand(text)
             return value
 
     def text(self, term: Any) -> str:
