@@ -29,6 +29,7 @@ import pyoxigraph as ox
 import yaml
 
 from reasoner.errors import InputError, NotFound, RuleDataError
+from reasoner.inference import RDF_TYPE
 from reasoner.namespaces import GRAPH, ID, PREFIXES, graph_iri
 from reasoner.queries import NamedQuery, all_queries, named_query
 
@@ -168,20 +169,18 @@ def resolve_product(store: Any, product_id: str) -> str:
     """The product IRI for a registration number as the graph holds it ("RVG 12345") or an IRI."""
     from reasoner.namespaces import MS
 
+    # index lookups rather than SPARQL: parsing a query costs more than answering this one
     text = product_id.strip()
     if text.startswith("http://") or text.startswith("https://") or text.startswith("msid:"):
         iri = expand(text)
-        rows = store.select("SELECT ?k ?p WHERE { ?p a ?k } LIMIT 1", substitutions={"p": ox.NamedNode(iri)})
-        if rows:
+        if next(iter(store.raw.quads_for_pattern(ox.NamedNode(iri), RDF_TYPE, None, None)), None) is not None:
             return iri
         raise NotFound(f"no product <{iri}> in the store", where="product")
-    rows = store.select(
-        "SELECT DISTINCT ?p ?reg ?n WHERE { ?p ?reg ?n }",
-        substitutions={"reg": ox.NamedNode(str(MS.registrationNumber)), "n": ox.Literal(text)},
-    )
-    if not rows:
+    found = next(iter(store.raw.quads_for_pattern(None, ox.NamedNode(str(MS.registrationNumber)), ox.Literal(text), None)),
+                 None)
+    if found is None:
         raise NotFound(f"no product with registration number {text!r} in the store", where="product")
-    return rows[0]["p"].value
+    return found.subject.value
 
 
 STORE_FACTS = "engine/facts-"
