@@ -161,6 +161,11 @@ def evaluate_plan(plan: list[PlanItem], snap: Snapshot, two_valued: bool = False
     return [done[item.obligation.iri] for item in sorted(plan, key=lambda i: i.obligation.id)]
 
 
+def plan_paths(plan: list[PlanItem]) -> frozenset[str]:
+    """Every property the plan's rules read (their shapes' paths, nested records' included)."""
+    return frozenset(set().union(*(item.paths for item in plan)))
+
+
 def plan_layout(plan: list[PlanItem]) -> sharing.Layout:
     """What the plan's rules can tell apart of each path they read (:mod:`reasoner.rules.sharing`)."""
     return sharing.layout((shape, item.base_thresholds) for item in plan if item.version is not None
@@ -407,7 +412,7 @@ def check_product(store: Any, product: str | dict[str, Any], on: date | str, reg
     check_regime(regime)
     engine = engine_for(store, settings)
     plan = engine.plan(on, regime)
-    snap = snapshot_for(store, product, on, settings, frozenset(set().union(*(item.paths for item in plan))))
+    snap = snapshot_for(store, product, on, settings, plan_paths(plan))
     return answer(snap, on, regime, engine)
 
 
@@ -426,7 +431,7 @@ def check_all(store: Any, on: date | str, regime: str = "in-force", settings: Se
     per_rule: dict[str, dict[str, int]] = {}
     shared = SharedEvaluations(plan_layout(plan))
     reg_prop = str(MS.registrationNumber)
-    wanted = frozenset(set().union(*(item.paths for item in plan)) | {reg_prop})  # what the rules read
+    wanted = plan_paths(plan) | {reg_prop}
     snapshots = list(all_from_store(store, on, settings.queries_dir, KIND, say, wanted))
     started = time.perf_counter()
     for snap in snapshots:

@@ -107,6 +107,9 @@ def comparable(a: Any, b: Any) -> bool:
         or (isinstance(a, str) and isinstance(b, str) and not isinstance(a, IRI) and not isinstance(b, IRI))
 
 
+RAISED_BOUNDS = frozenset({"minInclusive", "minExclusive"})
+"""The bounds a cumulative requirement raises by the minimum of the rule it adds to."""
+
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
     "minInclusive": lambda v, x: v >= x,
     "maxInclusive": lambda v, x: v <= x,
@@ -200,7 +203,7 @@ class PropertyShape:
         return Outcome(k_and(results), leaves)
 
     def _offsets(self, name: str, ctx: Context) -> tuple[Decimal, ...]:
-        if name in ("minInclusive", "minExclusive"):
+        if name in RAISED_BOUNDS:
             return ctx.offsets.get(self.path, (Decimal(0),))
         return (Decimal(0),)
 

@@ -17,11 +17,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from reasoner.rules.evaluate import NodeShape, PropertyShape, comparable, equal
+from reasoner.rules.evaluate import RAISED_BOUNDS, NodeShape, PropertyShape, comparable, equal
 from reasoner.rules.snapshot import IRI, Snapshot
-
-SHIFTED = frozenset({"minInclusive", "minExclusive"})
-"""The bounds a cumulative requirement raises by its base rule's minimum (PropertyShape._offsets)."""
 
 RAW = None
 """A path whose values count as they are (read by a nested shape)."""
@@ -85,7 +82,7 @@ def layout(shapes: Iterable[tuple[NodeShape, dict[str, Any]]]) -> Layout:
                 continue
             found.setdefault(path, []).extend(tests)  # type: ignore[union-attr]
             for name, constant in tests:
-                if name in SHIFTED and path in base_thresholds:
+                if name in RAISED_BOUNDS and path in base_thresholds:
                     raised.setdefault(path, set()).add(constant + base_thresholds[path])
     result: list[tuple[str, Tests | None]] = []
     for path in sorted(found):

@@ -403,7 +403,7 @@ def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = No
                 unsaid.append((otherwise_of[query.name], set()))
             continue
         rows = (_family_rows(solutions, on, cache, query.name, wanted) if product is not None
-                else _rows_noting_cover(query, solutions, on, cache, wanted, unsaid))
+                else _rows_noting_cover(otherwise_of.get(query.name), query.name, solutions, on, cache, wanted, unsaid))
         for row in rows:
             if row[2] in anchors and row[0] == row[1]:
                 anchors[row[2]].setdefault(row[0], (row[3], row[4]))
@@ -424,17 +424,17 @@ def _otherwise_by_family(queries_dir: Path) -> dict[str, Otherwise]:
     return found
 
 
-def _rows_noting_cover(query: NamedQuery, solutions: Any, on: date, cache: TermCache, wanted: frozenset[str] | None,
+def _rows_noting_cover(otherwise: Otherwise | None, where: str, solutions: Any, on: date, cache: TermCache,
+                       wanted: frozenset[str] | None,
                        unsaid: list[tuple[Otherwise, set[str]]]) -> Iterator[tuple[str, str, str, Any, str | None]]:
-    """A whole-graph form's rows; when it states what it leaves unsaid, the products it covered are
-    noted in ``unsaid`` beside that statement."""
-    otherwise = Otherwise.of(query)
+    """A whole-graph form's rows; when it states what it leaves unsaid (``otherwise``), the products
+    it covered are noted in ``unsaid`` beside that statement."""
     if otherwise is None:
-        yield from _family_rows(solutions, on, cache, query.name, wanted)
+        yield from _family_rows(solutions, on, cache, where, wanted)
         return
     covered: set[str] = set()
     unsaid.append((otherwise, covered))
-    for row in _family_rows(solutions, on, cache, query.name, wanted):
+    for row in _family_rows(solutions, on, cache, where, wanted):
         covered.add(row[0])
         yield row
 
@@ -552,6 +552,7 @@ def all_from_store(store: Any, on: date, queries_dir: Path, kind_property: str,
     snaps: dict[str, Snapshot] = {}
     rows: list[tuple[str, str, str, Any, str | None]] = []
     unsaid: list[tuple[Otherwise, set[str]]] = []
+    otherwise_of = _otherwise_by_family(queries_dir)
     lines = _RecordLines(on, cache, wanted)
     for query, solutions in _family_results(store, on, queries_dir, None, say, wanted):
         assert solutions is not None  # guards are for one product
@@ -565,7 +566,7 @@ def all_from_store(store: Any, on: date, queries_dir: Path, kind_property: str,
                         node = snaps[product] = Snapshot(product)
                     lines.into(node, record.value, query.name)
             continue
-        rows.extend(_rows_noting_cover(query, solutions, on, cache, wanted, unsaid))
+        rows.extend(_rows_noting_cover(otherwise_of.get(query.name), query.name, solutions, on, cache, wanted, unsaid))
     for otherwise, covered in unsaid:
         for product, node in snaps.items():
             values = node.facts.get(otherwise.anchor)
