@@ -41,7 +41,7 @@ from reasoner.config import load_settings  # noqa: E402
 from reasoner.derivations import derive  # noqa: E402
 from reasoner.namespaces import MS, graph_iri  # noqa: E402
 from reasoner.rules.check import KIND, check_all, check_product, engine_for  # noqa: E402
-from reasoner.rules.snapshot import all_from_store  # noqa: E402
+from reasoner.rules.whole_graph import all_from_store  # noqa: E402
 from reasoner.store import OxigraphStore  # noqa: E402
 
 ON = date(2026, 11, 23)

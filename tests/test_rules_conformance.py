@@ -69,7 +69,7 @@ def test_fast_path_agrees_with_pyshacl_on_every_worked_example(law_store: Oxigra
 
 def test_fast_path_agrees_with_pyshacl_on_default_dataset_products(store: OxigraphStore) -> None:
     """At least 200 real products (snapshots read by the whole-graph path), spread evenly over the dataset."""
-    from reasoner.rules.snapshot import all_from_store
+    from reasoner.rules.whole_graph import all_from_store
 
     settings = load_settings()
     on = date(2026, 11, 23)

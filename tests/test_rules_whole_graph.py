@@ -12,6 +12,7 @@ from __future__ import annotations
 import random
 from datetime import date
 
+import pyoxigraph as ox
 import pytest
 
 from reasoner.config import load_settings
@@ -19,8 +20,9 @@ from reasoner.errors import RuleDataError
 from reasoner.rules.check import KIND, check_all, engine_for, evaluate_plan
 from reasoner.namespaces import MS, graph_iri
 from reasoner.queries import NamedQuery
-from reasoner.rules.snapshot import (Otherwise, Snapshot, TermCache, all_from_store, from_store, record_rows,
-                                     store_rows, whole_graph_queries)
+from reasoner.rules.processes import in_processes
+from reasoner.rules.snapshot import Otherwise, Snapshot, TermCache, from_store, record_rows, store_rows, whole_graph_queries
+from reasoner.rules.whole_graph import Part, all_from_store, parts, tsv_records
 from reasoner.store import OxigraphStore
 
 SETTINGS = load_settings()
@@ -59,7 +61,7 @@ def test_whole_graph_fact_rows_equal_the_rows_of_each_product_alone(store: Oxigr
 
 def _plain(snap: Snapshot) -> dict:
     """A snapshot's facts and their sources as plain values (nested records as their own facts)."""
-    return {prop: sorted(((_plain(v) if isinstance(v, Snapshot) else repr(v)), str(g))
+    return {prop: sorted(((repr(sorted(_plain(v).items())) if isinstance(v, Snapshot) else repr(v)), str(g))
                          for v, g in zip(values, snap.sources.get(prop, [])))
             for prop, values in snap.facts.items()}
 
@@ -84,6 +86,79 @@ def test_check_all_shared_evaluations_give_each_products_own_statuses(store: Oxi
             assert statuses[(snap.focus, outcome.item.obligation.id)] == outcome.status, (snap.focus, outcome.item.obligation.id)
             checked += 1
     assert checked == len(statuses) == summary["products"] * len(plan)
+
+
+def test_a_notification_is_nested_under_its_product_in_either_path_whatever_order_its_rows_come_in(
+        store: OxigraphStore) -> None:
+    """Regression (found at 1M products): a notification met first as the subject of its own rows and
+    then as the value of ``ms:supplyInterruption`` stayed a plain string, so its notice was never
+    read and a late notification came out ``unknown`` instead of ``violated``."""
+    on = date(2026, 11, 23)
+    rows = store.select("""SELECT DISTINCT ?p WHERE { ?n a ms:SupplyInterruptionNotification ; ms:concernsProduct ?p ;
+        ms:notifiedOn ?d . FILTER(?d <= "2026-11-23"^^xsd:date)
+        OPTIONAL { ?n ms:expectedEnd ?end } FILTER(!BOUND(?end) || ?end >= "2026-11-23"^^xsd:date) } ORDER BY ?p LIMIT 30""")
+    products = [row["p"].value for row in rows]
+    assert products
+    whole = {snap.focus: snap for snap in all_from_store(store, on, SETTINGS.queries_dir, KIND)}
+    prop = str(MS.supplyInterruption)
+    for product in products:
+        for snap in (from_store(store, product, on, SETTINGS.queries_dir, KIND), whole[product]):
+            assert snap.values(prop) and all(isinstance(v, Snapshot) for v in snap.values(prop)), product
+    cache = TermCache()
+    node = ox.NamedNode("urn:n")
+    assert isinstance(cache.text(node), str) and type(cache.value(node)) is type(cache.text(node))
+
+
+def test_check_all_in_several_processes_gives_the_answers_of_one(store: OxigraphStore) -> None:
+    on = date(2026, 11, 23)
+    answers = {n: check_all(store, on, settings=load_settings(check_processes=n)) for n in (1, 2, 3)}
+    one = list(answers[1]["rows"])
+    assert one and all(list(answers[n]["rows"]) == one for n in (2, 3))
+    assert all(answers[n]["verdicts"] == answers[1]["verdicts"] for n in (2, 3))
+
+
+def test_parts_deal_every_product_to_exactly_one_part_as_the_records_query_filters_them(store: OxigraphStore) -> None:
+    """The records query keeps a part's products by the MD5 of their IRI in SPARQL; the other
+    families' rows are kept by :meth:`Part.holds` in Python: the two must agree."""
+    on = date(2026, 11, 23)
+    everyone = {snap.focus for snap in all_from_store(store, on, SETTINGS.queries_dir, KIND)}
+    seen: set[str] = set()
+    for part in parts(3):
+        mine = {snap.focus for snap in all_from_store(store, on, SETTINGS.queries_dir, KIND, part=part)}
+        assert mine and not mine & seen
+        assert all(part.holds(p) for p in mine) and not any(part.holds(p) for p in everyone - mine)
+        seen |= mine
+    assert seen == everyone
+    assert Part().whole and not parts(2)[0].whole
+
+
+def test_tsv_records_give_back_record_text_with_quotes_backslashes_tabs_and_newlines() -> None:
+    texts = ["ms:kind\t\tmsg:x\t\t\tms:MedicinalProduct\nms:name\txsd:string\tmsg:x\t\t\tplain",
+             'ms:name\txsd:string\tmsg:x\t\t\ta "quoted" name with a back\\slash\\n and \\t',
+             "ms:name\txsd:string\tmsg:x\t\t\tcarriage\rreturn é ✓"]
+    memory = ox.Store()
+    for i, text in enumerate(texts):
+        memory.add(ox.Quad(ox.NamedNode(f"urn:p{i}"), ox.NamedNode(str(MS.factRecord)), ox.Literal(text)))
+    data = memory.query(f"SELECT ?product ?record WHERE {{ ?product <{MS.factRecord}> ?record }} ORDER BY ?product"
+                        ).serialize(format=ox.QueryResultsFormat.TSV)
+    assert list(tsv_records(data, "test")) == [(f"urn:p{i}", text) for i, text in enumerate(texts)]
+    with pytest.raises(RuleDataError, match="line 2"):
+        list(tsv_records(b"?product\t?record\n_:b0\t\"x\"\n", "test"))
+    with pytest.raises(RuleDataError, match="last"):
+        list(tsv_records(b"?record\t?product\n", "test"))
+
+
+def _fail_in_second_part(part: int, _store: OxigraphStore) -> int:
+    if part == 1:
+        raise RuleDataError("the second part found a malformed record", where="engine/facts-records")
+    return part
+
+
+def test_an_error_in_a_worker_process_is_raised_as_itself_in_the_caller(store: OxigraphStore) -> None:
+    assert in_processes(lambda part, _s: part * 10, [0, 1, 2], store) == [0, 10, 20]
+    with pytest.raises(RuleDataError, match="second part") as raised:
+        in_processes(_fail_in_second_part, [0, 1], store)
+    assert raised.value.where == "engine/facts-records"
 
 
 def test_fact_record_lines_hold_only_on_their_dates() -> None:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -33,8 +34,8 @@ from reasoner.rules import sharing
 from reasoner.rules.evaluate import TV, Compiler, Context, NodeShape, Outcome, k_and, k_not, k_or
 from reasoner.rules.explain import describe, fact_records, jsonable, missing_paths, primary_leaf, required_text, actual_value
 from reasoner.rules.model import Exemption, Obligation, RuleSet, Version, graph_hash, load_rules
-from reasoner.rules.snapshot import (Snapshot, all_from_store, from_request, from_store, resolve_product,
-                                     snapshot_to_quads)
+from reasoner.rules import processes, whole_graph
+from reasoner.rules.snapshot import Snapshot, from_request, from_store, resolve_product, snapshot_to_quads
 from reasoner.rules.versions import applicable, check_regime
 
 KIND = str(MS.kind)
@@ -418,38 +419,68 @@ def check_product(store: Any, product: str | dict[str, Any], on: date | str, reg
 
 def check_all(store: Any, on: date | str, regime: str = "in-force", settings: Settings | None = None,
               progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Check every product in the store: a summary and one row per product × rule. ``progress``
-    hears each fact family read and the evaluation's time."""
+    """Check every product in the store: a summary and one row per product × rule (``rows``, made
+    as they are read: ten million dicts at a million products would not fit in memory).
+
+    The products are read and judged in ``settings.check_processes`` parts, each in its own process
+    on a store on disk (:mod:`reasoner.rules.processes`); ``progress`` hears this process's part: each
+    fact family read and the evaluation's time."""
     settings = settings or load_settings()
     say = progress or (lambda _m: None)
     on = parse_date(on)
     check_regime(regime)
     engine = engine_for(store, settings)
     plan = engine.plan(on, regime)
-    rows: list[dict[str, str]] = []
-    verdicts: dict[str, int] = {"compliant": 0, "non-compliant": 0, "incomplete": 0}
-    per_rule: dict[str, dict[str, int]] = {}
-    shared = SharedEvaluations(plan_layout(plan))
+    items = sorted(plan, key=lambda item: item.obligation.id)
     reg_prop = str(MS.registrationNumber)
     wanted = plan_paths(plan) | {reg_prop}
-    snapshots = list(all_from_store(store, on, settings.queries_dir, KIND, say, wanted))
-    started = time.perf_counter()
-    for snap in snapshots:
-        statuses = []
-        reg = snap.values(reg_prop)
-        for item, status in evaluate_statuses(plan, snap, shared):
-            statuses.append(status)
-            rows.append({"product": snap.focus, "registration_number": str(reg[0]) if reg else "",
-                         "obligation": item.obligation.id, "status": status,
-                         "rule_version": item.version.iri if item.version else ""})
+    parts = whole_graph.parts(settings.check_processes)
+
+    def judge(part: whole_graph.Part, part_store: Any) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(product, registration number, statuses in the order of ``items``) of every product in the part."""
+        tell = say if part == parts[0] else None
+        shared = SharedEvaluations(plan_layout(plan))
+        known: dict[tuple[str, ...], tuple[str, ...]] = {}
+        judged = []
+        snapshots = list(whole_graph.all_from_store(part_store, on, settings.queries_dir, KIND, tell, wanted, part))
+        started = time.perf_counter()
+        for snap in snapshots:
+            statuses = tuple(status for _item, status in evaluate_statuses(plan, snap, shared))
+            reg = snap.values(reg_prop)
+            judged.append((snap.focus, str(reg[0]) if reg else "", known.setdefault(statuses, statuses)))
+        if tell is not None:
+            tell(f"evaluated {len(snapshots)} products in {time.perf_counter() - started:.1f} s")
+        return judged
+
+    products = [judged for part in processes.in_processes(judge, parts, store) for judged in part]
+    products.sort()
+    verdicts: dict[str, int] = {"compliant": 0, "non-compliant": 0, "incomplete": 0}
+    per_rule: dict[str, dict[str, int]] = {}
+    for statuses, count in Counter(statuses for _p, _r, statuses in products).items():
+        verdicts[verdict(list(statuses))] += count
+        for item, status in zip(items, statuses):
             counts = per_rule.setdefault(item.obligation.id, {})
-            counts[status] = counts.get(status, 0) + 1
-        verdicts[verdict(statuses)] += 1
-    say(f"evaluated {len(snapshots)} products in {time.perf_counter() - started:.1f} s")
-    return {"date": on.isoformat(), "regime": regime, "products": sum(verdicts.values()),
-            "verdicts": verdicts, "rules": per_rule, "rows": rows,
+            counts[status] = counts.get(status, 0) + count
+    return {"date": on.isoformat(), "regime": regime, "products": len(products),
+            "verdicts": verdicts, "rules": per_rule, "rows": ResultRows(items, products),
             "receipt": {"engine_version": __version__, "ontology_hash": engine.ontology_hash,
                         "shapes_hash": engine.rules.shapes_hash, "date": on.isoformat(), "regime": regime}}
+
+
+class ResultRows:
+    """The rows of :func:`check_all`, one per product × rule, made as they are iterated."""
+
+    def __init__(self, items: list[PlanItem], products: list[tuple[str, str, tuple[str, ...]]]) -> None:
+        self.items, self.products = items, products
+
+    def __len__(self) -> int:
+        return len(self.products) * len(self.items)
+
+    def __iter__(self) -> Iterator[dict[str, str]]:
+        for product, registration, statuses in self.products:
+            for item, status in zip(self.items, statuses):
+                yield {"product": product, "registration_number": registration, "obligation": item.obligation.id,
+                       "status": status, "rule_version": item.version.iri if item.version else ""}
 
 
 __all__ = ["check_product", "check_all", "engine_for", "evaluate_plan", "verdict", "jsonable", "k_or", "k_not"]

@@ -260,13 +260,10 @@ class TermCache:
             return value
 
     def text(self, term: Any) -> str:
-        try:
-            return self._values[term]
-        except KeyError:
-            value = term.value if isinstance(term, ox.NamedNode) else "_:" + term.value
-            if len(self._values) < 2_000_000:
-                self._values[term] = value
-            return value
+        """An IRI or blank node as text: the same :class:`IRI` value as :meth:`value` (one table for
+        both, so a node first met as a subject is still an IRI when met again as a value, which is
+        how a record's rows find the fact that links to it)."""
+        return self.value(term)  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -395,15 +392,15 @@ def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = No
     (:class:`Otherwise`) come last."""
     cache = cache or TermCache()
     unsaid: list[tuple[Otherwise, set[str]]] = []
-    otherwise_of = _otherwise_by_family(queries_dir)
+    otherwise_of = otherwise_by_family(queries_dir)
     anchors: dict[str, dict[str, tuple[Any, str | None]]] = {o.anchor: {} for o in otherwise_of.values()}
     for query, solutions in _family_results(store, on, queries_dir, product, progress or (lambda _m: None), needed):
         if solutions is None:  # the family's guard does not hold for the product
             if query.name in otherwise_of:
                 unsaid.append((otherwise_of[query.name], set()))
             continue
-        rows = (_family_rows(solutions, on, cache, query.name, wanted) if product is not None
-                else _rows_noting_cover(otherwise_of.get(query.name), query.name, solutions, on, cache, wanted, unsaid))
+        rows = (family_rows(solutions, on, cache, query.name, wanted) if product is not None
+                else rows_noting_cover(otherwise_of.get(query.name), query.name, solutions, on, cache, wanted, unsaid))
         for row in rows:
             if row[2] in anchors and row[0] == row[1]:
                 anchors[row[2]].setdefault(row[0], (row[3], row[4]))
@@ -414,7 +411,7 @@ def store_rows(store: Any, on: date, queries_dir: Path, product: str | None = No
 
 
 @lru_cache(maxsize=8)
-def _otherwise_by_family(queries_dir: Path) -> dict[str, Otherwise]:
+def otherwise_by_family(queries_dir: Path) -> dict[str, Otherwise]:
     """What each family's whole-graph form says of the products it leaves out, by family name."""
     found = {}
     for family, form in zip(fact_queries(queries_dir), whole_graph_queries(queries_dir)):
@@ -424,17 +421,17 @@ def _otherwise_by_family(queries_dir: Path) -> dict[str, Otherwise]:
     return found
 
 
-def _rows_noting_cover(otherwise: Otherwise | None, where: str, solutions: Any, on: date, cache: TermCache,
+def rows_noting_cover(otherwise: Otherwise | None, where: str, solutions: Any, on: date, cache: TermCache,
                        wanted: frozenset[str] | None,
                        unsaid: list[tuple[Otherwise, set[str]]]) -> Iterator[tuple[str, str, str, Any, str | None]]:
     """A whole-graph form's rows; when it states what it leaves unsaid (``otherwise``), the products
     it covered are noted in ``unsaid`` beside that statement."""
     if otherwise is None:
-        yield from _family_rows(solutions, on, cache, where, wanted)
+        yield from family_rows(solutions, on, cache, where, wanted)
         return
     covered: set[str] = set()
     unsaid.append((otherwise, covered))
-    for row in _family_rows(solutions, on, cache, where, wanted):
+    for row in family_rows(solutions, on, cache, where, wanted):
         covered.add(row[0])
         yield row
 
@@ -454,7 +451,7 @@ def _evaluate_ahead(store: Any, families: Iterable[NamedQuery], substitutions: d
     return ahead
 
 
-def _family_rows(solutions: Any, on: date, cache: TermCache, where: str,
+def family_rows(solutions: Any, on: date, cache: TermCache, where: str,
                  wanted: frozenset[str] | None) -> Iterator[tuple[str, str, str, Any, str | None]]:
     """The rows of one family's solutions: unpacked records, or ``?product ?s ?p ?o ?g`` rows."""
     if "record" in {v.value for v in solutions.variables}:
@@ -504,24 +501,26 @@ def record_line(product: str, line: str, day: str, cache: TermCache, where: str,
 
 def snapshots_from_rows(rows: Iterable[tuple[str, str, str, Any, str | None]], kind_property: str) -> dict[str, Snapshot]:
     """Group fact rows by product; a record's rows (subject is not the product) nest under the fact that links to it."""
-    return _group(rows, {}, kind_property)
+    return group_rows(rows, {}, kind_property)
 
 
-def _group(rows: Iterable[tuple[str, str, str, Any, str | None]], snaps: dict[str, Snapshot],
+def group_rows(rows: Iterable[tuple[str, str, str, Any, str | None]], snaps: dict[str, Snapshot],
            kind_property: str) -> dict[str, Snapshot]:
-    """Add fact rows to the products' snapshots (``snaps``, created as needed); keep the products."""
-    records: dict[str, tuple[str, Snapshot]] = {}
+    """Add fact rows to the products' snapshots (``snaps``, created as needed); keep the products.
+
+    A record (an exemption, a notification) nests under each product whose rows name it: one
+    exemption covering many products is a record under each of them."""
+    records: dict[tuple[str, str], Snapshot] = {}
     for product, subject, prop, value, graph in rows:
         node = snaps.get(product)
         if node is None:
             node = snaps[product] = Snapshot(product)
         if subject != product:
-            entry = records.get(subject)
-            if entry is None:
-                entry = records[subject] = (product, Snapshot(subject))
-            node = entry[1]
+            node = records.get((product, subject))  # type: ignore[assignment]
+            if node is None:
+                node = records[(product, subject)] = Snapshot(subject)
         node.add(prop, value, graph)
-    for subject, (product, record) in records.items():
+    for (product, subject), record in records.items():
         facts = snaps[product].facts
         for prop, values in facts.items():
             for i, value in enumerate(values):
@@ -537,74 +536,6 @@ def from_store(store: Any, product_iri: str, on: date, queries_dir: Path, kind_p
     if product_iri not in snaps:
         raise NotFound(f"<{product_iri}> is not a medicinal product or medical device in the store", where="product")
     return snaps[product_iri]
-
-
-def all_from_store(store: Any, on: date, queries_dir: Path, kind_property: str,
-                   progress: Callable[[str], None] | None = None, wanted: frozenset[str] | None = None) -> Iterator[Snapshot]:
-    """Every product's snapshot (of the ``wanted`` properties, and the kind, when given): each fact
-    family once over the whole graph. The same snapshots as grouping :func:`store_rows`, built
-    without a row per fact: record lines go straight into the product's facts, each distinct line
-    read once (most recur: the same kind, flags, category and graph in thousands of products)."""
-    if wanted is not None:
-        wanted = wanted | {kind_property}
-    say = progress or (lambda _m: None)
-    cache = TermCache()
-    snaps: dict[str, Snapshot] = {}
-    rows: list[tuple[str, str, str, Any, str | None]] = []
-    unsaid: list[tuple[Otherwise, set[str]]] = []
-    otherwise_of = _otherwise_by_family(queries_dir)
-    lines = _RecordLines(on, cache, wanted)
-    for query, solutions in _family_results(store, on, queries_dir, None, say, wanted):
-        assert solutions is not None  # guards are for one product
-        if "record" in {v.value for v in solutions.variables}:
-            for row in solutions:
-                product_term, record = row["product"], row["record"]
-                if product_term is not None and record is not None:
-                    product = cache.text(product_term)
-                    node = snaps.get(product)
-                    if node is None:
-                        node = snaps[product] = Snapshot(product)
-                    lines.into(node, record.value, query.name)
-            continue
-        rows.extend(_rows_noting_cover(otherwise_of.get(query.name), query.name, solutions, on, cache, wanted, unsaid))
-    for otherwise, covered in unsaid:
-        for product, node in snaps.items():
-            values = node.facts.get(otherwise.anchor)
-            if values:
-                rows.extend(otherwise.rows(product, values[0], node.sources[otherwise.anchor][0], covered, wanted))
-    yield from _group(rows, snaps, kind_property).values()
-
-
-class _RecordLines:
-    """Fact record lines into snapshots, each distinct line parsed once (up to a bound)."""
-
-    BOUND = 1_000_000
-
-    def __init__(self, on: date, cache: TermCache, wanted: frozenset[str] | None) -> None:
-        self.day, self.cache, self.wanted = on.isoformat(), cache, wanted
-        self.parsed: dict[str, tuple[str, Any, str | None] | None] = {}
-
-    def into(self, node: Snapshot, record: str, where: str) -> None:
-        facts, sources, parsed = node.facts, node.sources, self.parsed
-        for line in record.split("\n"):
-            fact = parsed.get(line, _UNSEEN)
-            if fact is _UNSEEN:
-                fact = record_line(node.focus, line, self.day, self.cache, where, self.wanted)
-                if len(parsed) < self.BOUND:
-                    parsed[line] = fact
-            if fact is None:
-                continue
-            prop, value, graph = fact
-            values = facts.get(prop)  # Snapshot.add, inlined: this loop runs 19M times at 1M products
-            if values is None:
-                facts[prop] = [value]
-                sources[prop] = [graph]
-            elif value not in values:
-                values.append(value)
-                sources[prop].append(graph)
-
-
-_UNSEEN: Any = object()
 
 
 # ---------------------------------------------------------------- from request JSON
