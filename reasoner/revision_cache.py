@@ -14,6 +14,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from reasoner.memory import set_aside
+
 T = TypeVar("T")
 
 _CACHES: weakref.WeakKeyDictionary[Any, tuple[int, OrderedDict[Hashable, Any]]] = weakref.WeakKeyDictionary()
@@ -25,6 +27,7 @@ def cached(store: Any, key: Hashable, compute: Callable[[], T], keep: int = 4) -
     """``compute()`` once per (store, revision, key); at most ``keep`` values per store and kind of key.
 
     Concurrent callers with the same key wait for the first one instead of computing it again.
+    A computed value is set aside from the cycle collector (:func:`reasoner.memory.set_aside`).
     """
     revision = getattr(store, "revision", None)
     if revision is None:
@@ -42,6 +45,7 @@ def cached(store: Any, key: Hashable, compute: Callable[[], T], keep: int = 4) -
                 values.move_to_end(key)
                 return values[key]  # type: ignore[no-any-return]
         value = compute()
+        set_aside()
         with _GUARD:
             if _CACHES.get(store) is entry:
                 values[key] = value

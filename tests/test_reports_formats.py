@@ -80,3 +80,27 @@ def test_html_is_self_contained_with_inline_svg_charts(report) -> None:
     assert "http://" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "").split("<body>")[0]
     assert "<script" not in html and "@media print" in html
     assert "high concentration ≥ 2,500" in html
+
+
+def test_a_second_report_on_unchanged_data_reuses_the_analysis_and_says_the_same(store) -> None:
+    """The metrics, cuts and verdicts are kept per store revision and date (``supply_analysis``): a
+    report in another scope after the first starts from them, and must say what a report computed
+    from scratch (its own read of the facts, so its own analysis) says."""
+    from reasoner.dependency.facts import read_supply_facts
+    from reasoner.dependency.report import supply_analysis
+    from reasoner.revision_cache import cached
+
+    first = build_dependency_report(store, scope="union-list", on=ON, with_product_names=False)
+    second = build_dependency_report(store, scope="all", on=ON, with_product_names=False)
+    analysis = supply_analysis(store, ON, first.facts, first.tiers, lambda _m: None)
+    assert analysis is cached(store, ("supply-analysis", ON, id(second.facts)), lambda: None)
+    assert {s.iri for s in first.substances} <= set(analysis.substances)
+    fresh = build_dependency_report(store, scope="all", on=ON, with_product_names=False,
+                                    facts=read_supply_facts(store, ON))
+    assert fresh.facts is not second.facts
+
+    def said(report):
+        return ([(s.iri, s.verdict.as_dict(), {t: c.__dict__ for t, c in s.cuts.items()}) for s in report.substances],
+                [(p.substances, p.atc_codes, p.verdict.as_dict(), p.cut.__dict__, p.products) for p in report.profiles],
+                report.summary)
+    assert said(second) == said(fresh)

@@ -26,10 +26,12 @@ from reasoner.dependency.criteria import CriteriaSet, Criterion, load_criteria
 from reasoner.dependency.facts import Criticality, SourceInfo, SupplyFacts, read_product_names, supply_facts
 from reasoner.dependency.metrics import ProfileMetrics, TierMetrics, profile_metrics, substance_metrics
 from reasoner.dependency.supply_graph import (
-    ProductCut, SinglePointOfFailure, SupplyCut, SupplyGraph, product_cut, single_points_of_failure,
+    LazyCuts, ProductCut, SinglePointOfFailure, SupplyCut, SupplyGraph, product_cut, single_points_of_failure,
 )
 from reasoner.dependency.vulnerability import Verdict, verdict
 from reasoner.errors import InputError
+from reasoner.memory import collector_paused
+from reasoner.revision_cache import cached
 from reasoner.store import OxigraphStore
 
 SCOPES = ("union-list", "nl-critical", "all")
@@ -145,6 +147,37 @@ def _is_synthetic(graphs: frozenset[str] | set[str], synthetic: frozenset[str]) 
     return bool(graphs & synthetic)
 
 
+@dataclass
+class SupplyAnalysis:
+    """What every report computes from the supply facts of a date, whatever its scope: the metrics
+    per substance and tier, the supply graph (its dominators and cuts worked out on first use), and
+    the verdicts and cuts of substances and product profiles once judged. Kept per store revision and
+    date (:func:`supply_analysis`): a second report, in another scope or format, starts from here."""
+
+    facts: SupplyFacts
+    """The facts analysed (kept, so that the cache key's ``id`` of them cannot be reused)."""
+    by_substance: dict[str, dict[str, TierMetrics]]
+    graph_tiers: tuple[str, ...]
+    cuts: LazyCuts
+    substances: dict[str, tuple[Verdict, dict[str, SupplyCut]]] = field(default_factory=dict)
+    profiles: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[ProfileMetrics, ProductCut, Verdict]] = \
+        field(default_factory=dict)
+
+
+def supply_analysis(store: OxigraphStore, on: date, facts: SupplyFacts, tiers: tuple[str, ...],
+                    say: Progress) -> SupplyAnalysis:
+    """The :class:`SupplyAnalysis` of ``facts``, computed once per store revision and date."""
+    def compute() -> SupplyAnalysis:
+        say("computing metrics per substance and tier")
+        by_substance = substance_metrics(facts.edges)
+        required = load_criteria(store, on).model.required_tiers
+        graph_tiers = tuple(t for t in tiers if t in required and t not in facts.product_tiers)
+        say("building the supply graph (networkx)")
+        return SupplyAnalysis(facts, by_substance, graph_tiers, SupplyGraph(facts.edges, graph_tiers).lazy_cuts())
+    return cached(store, ("supply-analysis", on, id(facts)), compute, keep=2)
+
+
+@collector_paused()
 def build_dependency_report(
     store: OxigraphStore, *, scope: str, on: date, progress: Progress | None = None,
     facts: SupplyFacts | None = None, with_product_names: bool = True,
@@ -162,12 +195,8 @@ def build_dependency_report(
         sorted({e.tier for e in facts.edges} - set(model.tier_order)))
     components = {iri: info.components for iri, info in facts.substances.items() if info.components}
 
-    say("computing metrics per substance and tier")
-    by_substance = substance_metrics(facts.edges)
-    graph_tiers = tuple(t for t in tiers if t in model.required_tiers and t not in facts.product_tiers)
-    say("building the supply graph and its cuts (networkx)")
-    graph = SupplyGraph(facts.edges, graph_tiers)
-    cuts = graph.lazy_cuts()
+    analysis = supply_analysis(store, on, facts, tiers, say)
+    by_substance, graph_tiers, cuts = analysis.by_substance, analysis.graph_tiers, analysis.cuts
 
     def in_scope(reasons: tuple[Criticality, ...]) -> bool:
         return scope == "all" or any(r.scope == scope for r in reasons)
@@ -185,12 +214,15 @@ def build_dependency_report(
         graphs: set[str] = set()
         for m in metrics.values():
             graphs |= m.graphs
+        judged = analysis.substances.get(iri)
+        if judged is None:
+            judged = analysis.substances[iri] = (
+                verdict(reasons, {t: metrics.get(t) for t in tiers}, criteria),
+                {t: c for t in graph_tiers if (c := cuts.get((iri, t))) is not None})
         substances.append(SubstanceEntry(
             iri=iri, label=facts.substance_label(iri), key=info.key if info else None, atc_codes=atc_codes,
             chapters=tuple(sorted({facts.atc[a].chapter for a in atc_codes if a in facts.atc})),
-            reasons=reasons, metrics=metrics,
-            cuts={t: c for t in graph_tiers if (c := cuts.get((iri, t))) is not None},
-            verdict=verdict(reasons, {t: metrics.get(t) for t in tiers}, criteria),
+            reasons=reasons, metrics=metrics, cuts=judged[1], verdict=judged[0],
             synthetic=_is_synthetic(graphs, synthetic),
         ))
     substance_index = {s.iri: s for s in substances}
@@ -207,7 +239,13 @@ def build_dependency_report(
         reasons = _reasons_of(expanded + atc_codes + substance_atcs, facts)
         if not in_scope(reasons):
             continue
-        pm = profile_metrics(product_substances, by_substance, tiers, components)
+        judged_profile = analysis.profiles.get((product_substances, atc_codes))
+        if judged_profile is None:
+            pm = profile_metrics(product_substances, by_substance, tiers, components)
+            judged_profile = analysis.profiles[(product_substances, atc_codes)] = (
+                pm, product_cut(product_substances, cuts, graph_tiers, components),
+                verdict(reasons, {t: pm.tiers[t].weakest for t in tiers}, criteria))
+        pm, cut, profile_verdict = judged_profile
         metric_graphs: set[str] = set()
         for t in pm.tiers.values():
             if t.weakest is not None:
@@ -216,8 +254,7 @@ def build_dependency_report(
         profile = ProductProfile(
             substances=product_substances, atc_codes=atc_codes,
             chapter=min(chapter_codes) if chapter_codes else None, reasons=reasons, metrics=pm,
-            cut=product_cut(product_substances, cuts, graph_tiers, components),
-            verdict=verdict(reasons, {t: pm.tiers[t].weakest for t in tiers}, criteria),
+            cut=cut, verdict=profile_verdict,
             synthetic=_is_synthetic(metric_graphs | {facts.product_graph.get(p, "") for p in products}, synthetic),
             products=sorted(products),
         )

@@ -39,6 +39,7 @@ from reasoner.dependency.facts import (
     supply_facts,
 )
 from reasoner.errors import InputError
+from reasoner.memory import collector_paused
 from reasoner.store import OxigraphStore
 
 LOST = "lost"
@@ -163,6 +164,7 @@ def _cause(edge: SupplierEdge, countries: set[str], suppliers: set[str], organis
     return None
 
 
+@collector_paused()
 def run_scenario(
     store: OxigraphStore, disruption: Disruption, *, progress: Progress | None = None,
     facts: SupplyFacts | None = None, include_unaffected: bool = False,
@@ -270,16 +272,13 @@ def run_scenario(
 
     say(f"reading stock positions for {len(draining)} products whose stock would drain")
     held = stock_positions(store, disruption.start) if draining else {}
-    stock = {p: held[p] for p in draining if p in held}
     synthetic = facts.synthetic_graphs
     outcomes: list[ProductOutcome] = []
-    by_category: dict[str, Counter[str]] = defaultdict(Counter)
-    by_chapter: dict[str, Counter[str]] = defaultdict(Counter)
-    totals: Counter[str] = Counter()
+    tallies: Counter[tuple[str, str, tuple[str, ...], str | None]] = Counter()
     for product, impact, categories, chapter in states:
         capacity = impact.capacity if impact.capacity is not None else 1.0
         drain = surge - capacity
-        positions = tuple(stock.get(product, ())) if drain > 1e-12 else ()
+        positions = tuple(held.get(product, ())) if drain > 1e-12 else ()
         cover = sum(p.weeks for p in positions) if positions else None
         runs_short: bool | None = False
         until: float | None = None
@@ -295,20 +294,20 @@ def run_scenario(
         if impact.status == UNKNOWN and runs_short is False:
             runs_short = None
         short_key = "runs_short" if runs_short else ("short_unknown" if runs_short is None else "covered")
-        totals[impact.status] += 1
-        totals[short_key] += 1
-        for category in categories:
-            by_category[category][impact.status] += 1
-            by_category[category][short_key] += 1
-        chapter_key = chapter or "?"
-        by_chapter[chapter_key][impact.status] += 1
-        by_chapter[chapter_key][short_key] += 1
+        tallies[(impact.status, short_key, categories, chapter)] += 1
         if include_unaffected or impact.status in (LOST, DEGRADED) or runs_short:
             outcomes.append(ProductOutcome(
                 product, impact.status, impact.capacity, cover,
                 any(p.graph in synthetic for p in positions), positions, runs_short, until, short_on, impact,
                 chapter, categories,
             ))
+    by_category: dict[str, Counter[str]] = defaultdict(Counter)
+    by_chapter: dict[str, Counter[str]] = defaultdict(Counter)
+    totals: Counter[str] = Counter()
+    for (status, short_key, categories, chapter), count in tallies.items():
+        for counter in (totals, *(by_category[c] for c in categories), by_chapter[chapter or "?"]):
+            counter[status] += count
+            counter[short_key] += count
     outcomes.sort(key=lambda o: ({LOST: 0, DEGRADED: 1, UNKNOWN: 2, UNAFFECTED: 3}[o.status],
                                  o.short_on or date.max, o.product))
     say(f"scenario done in {time.perf_counter() - started:.1f} s")

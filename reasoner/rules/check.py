@@ -28,6 +28,7 @@ from rdflib import Graph
 from reasoner import __version__
 from reasoner.config import Settings, load_settings
 from reasoner.errors import InputError
+from reasoner.memory import collector_paused
 from reasoner.namespaces import MS, graph_iri
 from reasoner.revision_cache import cached
 from reasoner.rules import sharing
@@ -442,12 +443,14 @@ def check_all(store: Any, on: date | str, regime: str = "in-force", settings: Se
         shared = SharedEvaluations(plan_layout(plan))
         known: dict[tuple[str, ...], tuple[str, ...]] = {}
         judged = []
-        snapshots = list(whole_graph.all_from_store(part_store, on, settings.queries_dir, KIND, tell, wanted, part))
-        started = time.perf_counter()
-        for snap in snapshots:
-            statuses = tuple(status for _item, status in evaluate_statuses(plan, snap, shared))
-            reg = snap.values(reg_prop)
-            judged.append((snap.focus, str(reg[0]) if reg else "", known.setdefault(statuses, statuses)))
+        with collector_paused():
+            snapshots = list(whole_graph.all_from_store(part_store, on, settings.queries_dir, KIND, tell, wanted, part))
+            started = time.perf_counter()
+            for snap in snapshots:
+                statuses = tuple(status for _item, status in evaluate_statuses(plan, snap, shared))
+                reg = snap.values(reg_prop)
+                judged.append((snap.focus, str(reg[0]) if reg else "", known.setdefault(statuses, statuses)))
+            del snapshots  # freed here, before the collector is back and would walk them
         if tell is not None:
             tell(f"evaluated {len(snapshots)} products in {time.perf_counter() - started:.1f} s")
         return judged
