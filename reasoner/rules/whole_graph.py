@@ -16,7 +16,6 @@ Two things make it fast on an on-disk store, both measured in ``bench/validation
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from reasoner.errors import RuleDataError
+from reasoner.tsv_results import query_tsv, unescape
 from reasoner.queries import NamedQuery
 from reasoner.rules.snapshot import (
     Otherwise, Snapshot, TermCache, declared_facts, family_rows, group_rows, otherwise_by_family, record_line,
@@ -118,7 +118,7 @@ def _given(query: NamedQuery, given: dict[str, Any]) -> dict[str, Any]:
 
 def _tsv(store: Any, query: NamedQuery, substitutions: dict[str, Any]) -> bytes:
     """A query's results as TSV: pyoxigraph evaluates and writes them without holding the GIL."""
-    return store.query(query.sparql, substitutions=substitutions).serialize(format=ox.QueryResultsFormat.TSV)
+    return query_tsv(store, query.sparql, substitutions)
 
 
 def _records(store: Any, query: NamedQuery, given: dict[str, Any], part: Part) -> Iterator[tuple[str, str]]:
@@ -127,10 +127,6 @@ def _records(store: Any, query: NamedQuery, given: dict[str, Any], part: Part) -
     if "part" not in {p.name for p in query.parameters}:
         raise RuleDataError(f"fact-record family {query.name} does not declare the parameter part", where=query.name)
     yield from tsv_records(_tsv(store, query, {**given, "part": ox.Literal(part.digits)}), query.name)
-
-
-_ESCAPE = re.compile(r"\\(.)")
-_UNESCAPED = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 
 def tsv_records(data: bytes, where: str) -> Iterator[tuple[str, str]]:
@@ -153,12 +149,7 @@ def tsv_records(data: bytes, where: str) -> Iterator[tuple[str, str]]:
                 and literal.startswith('"') and literal.endswith('"')):
             raise RuleDataError(f"fact records: line {number} has no product IRI and record text: {line[:120]!r}",
                                 where=where)
-        text = literal[1:-1]
-        if text.count("\\") == text.count("\\t") + text.count("\\n"):
-            text = text.replace("\\t", "\t").replace("\\n", "\n")
-        else:
-            text = _ESCAPE.sub(lambda m: _UNESCAPED.get(m.group(1), m.group(0)), text)
-        yield product[1:-1], text
+        yield product[1:-1], unescape(literal[1:-1])
 
 
 class _RecordLines:
