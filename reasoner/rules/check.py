@@ -452,7 +452,7 @@ def check_all(store: Any, on: date | str, regime: str = "in-force", settings: Se
                 judged.append((snap.focus, str(reg[0]) if reg else "", known.setdefault(statuses, statuses)))
             del snapshots  # freed here, before the collector is back and would walk them
         if tell is not None:
-            tell(f"evaluated {len(snapshots)} products in {time.perf_counter() - started:.1f} s")
+            tell(f"evaluated {len(judged)} products in {time.perf_counter() - started:.1f} s")
         return judged
 
     products = [judged for part in processes.in_processes(judge, parts, store) for judged in part]
