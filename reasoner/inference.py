@@ -285,15 +285,17 @@ def inferred_triples(store: OxigraphStore, rules: Rules | None = None) -> dict[s
     return derived
 
 
-def materialise(store: OxigraphStore) -> int:
+def materialise(store: OxigraphStore, batch: int = 500_000) -> int:
     """Recompute the ``inferences`` graph from the ontology and the data. Returns its size.
 
-    The triples go in as one N-Triples document parsed inside pyoxigraph; the few that touch a
-    blank node (which must keep its identity) or a literal (written in Turtle shorthand by the
-    TSV results) go in as quads. The old graph is dropped first, as every graph of the default
-    dataset is when reloaded; ``replace_graph`` would spare readers that gap
-    but sends the whole graph through one SPARQL ``INSERT DATA`` text, slower at 100k products
-    than the derivation itself (see bench/inference-results.md).
+    The triples go in as N-Triples documents of ``batch`` triples, each parsed inside pyoxigraph in
+    one transaction (one document for a million products' twenty million inferences held the text,
+    its join and the transaction in memory at once: more than 23 GB); the few that touch a blank node
+    (which must keep its identity) or a literal (written in Turtle shorthand by the TSV results) go
+    in as quads. The old graph is dropped first, as every graph of the default dataset is when
+    reloaded; ``replace_graph`` would spare readers that gap but sends the whole graph through one
+    SPARQL ``INSERT DATA`` text, slower at 100k products than the derivation itself (see
+    bench/inference-results.md).
     """
     triples = inferred_triples(store)
     target = graph_iri(INFERENCES)
@@ -301,17 +303,26 @@ def materialise(store: OxigraphStore) -> int:
     text: list[str] = []
     with_blanks: list[ox.Quad] = []
     graph = ox.NamedNode(target)
-    for predicate, pairs in triples.items():
-        for s, o in pairs:
+    written = 0
+
+    def write() -> None:
+        store.raw.load(input="".join(text).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        text.clear()
+
+    for predicate in list(triples):
+        for s, o in triples.pop(predicate):
             if s[0] != "<" or o[0] != "<":
                 with_blanks.append(ox.Quad(_term(s), _term(predicate), _term(o), graph))  # type: ignore[arg-type]
             else:
                 text.append(f"{s} {predicate} {o} .\n")
+                written += 1
+                if len(text) >= batch:
+                    write()
     if text:
-        store.raw.load(input="".join(text).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES, to_graph=graph)
+        write()
     if with_blanks:
         store.add_quads(with_blanks)
-    return len(text) + len(with_blanks)
+    return written + len(with_blanks)
 
 
 def _term(key: str) -> ox.NamedNode | ox.BlankNode | ox.Literal:

@@ -99,6 +99,14 @@ def test_materialising_twice_gives_the_same_inferences_graph(small_store: Oxigra
     assert size == len(first) == small_store.count(graph_iri(INFERENCES))
 
 
+def test_materialising_in_small_batches_gives_the_same_inferences_graph(small_store: OxigraphStore) -> None:
+    """At a million products the inferences are written in batches of half a million triples (one
+    document would not fit in memory); the batches must add up to the same graph."""
+    first = _inferred(small_store)
+    size = materialise(small_store, batch=7)
+    assert _inferred(small_store) == first and size == len(first) > 7
+
+
 def test_materialise_follows_a_chain_added_to_the_ontology_graph() -> None:
     """The rules are read from the ontology graph, not written in Python."""
     store = _store()
