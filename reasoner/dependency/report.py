@@ -23,7 +23,7 @@ from datetime import date, datetime, timezone
 from reasoner import __version__
 from reasoner.dataset import loaded_version
 from reasoner.dependency.criteria import CriteriaSet, Criterion, load_criteria
-from reasoner.dependency.facts import Criticality, SourceInfo, SupplyFacts, read_product_names, supply_facts
+from reasoner.dependency.facts import Criticality, SourceInfo, SupplyFacts, product_names, supply_facts
 from reasoner.dependency.metrics import ProfileMetrics, TierMetrics, profile_metrics, substance_metrics
 from reasoner.dependency.supply_graph import (
     LazyCuts, ProductCut, SinglePointOfFailure, SupplyCut, SupplyGraph, product_cut, single_points_of_failure,
@@ -275,7 +275,7 @@ def build_dependency_report(
     names: dict[str, tuple[str | None, str | None]] = {}
     if with_product_names and profiles:
         say("reading product names")
-        names = read_product_names(store)
+        names = product_names(store)
     api_tier = model.tier_order[0] if model.tier_order else None
     countries = _countries(substances, api_tier, facts)
     dataset_version = loaded_version(store)

@@ -35,7 +35,7 @@ from datetime import date, timedelta
 from reasoner.dataset import loaded_version
 from reasoner.dependency.criteria import load_criteria
 from reasoner.dependency.facts import (
-    Criticality, StockPosition, SupplierEdge, SupplyFacts, read_product_names, stock_positions,
+    Criticality, StockPosition, SupplierEdge, SupplyFacts, product_names, stock_positions,
     supply_facts,
 )
 from reasoner.errors import InputError
@@ -382,7 +382,7 @@ def product_names_for(store: OxigraphStore, result: ScenarioResult) -> dict[str,
     """Names and registration numbers for the listed products, when the graph is small enough to afford it."""
     if not result.outcomes or int(result.totals.get("products", 0)) > NAMES_UP_TO:  # type: ignore[call-overload]
         return {}
-    return read_product_names(store)
+    return product_names(store)
 
 
 def scenario_as_dict(result: ScenarioResult, names: dict[str, tuple[str | None, str | None]] | None = None) -> dict[str, object]:
