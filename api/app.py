@@ -13,12 +13,14 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import date
 
 from fastapi import FastAPI, Request, Response
 
 from api import problems, routes
 from reasoner import __version__
 from reasoner.config import Settings, load_settings
+from reasoner.dependency.preparation import Preparation
 from reasoner.dataset import open_store
 from reasoner.rules.check import engine_for
 from reasoner.sparql_guard import QueryPool, ReadOnlyView
@@ -41,6 +43,9 @@ def create_app(settings: Settings | None = None, *, read_only: bool = False) -> 
             app.state.store = open_store(settings, progress=lambda m: log.info(m))
         app.state.query_pool = QueryPool(settings.store_path, size=settings.query_workers)
         engine_for(app.state.store, settings)  # compile the rules before the first request, not during it
+        app.state.preparation = Preparation()
+        if settings.prepare_reports:
+            app.state.preparation.start(app.state.store, date.today())
         yield
         app.state.query_pool.close()
         app.state.store.flush()

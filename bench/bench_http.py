@@ -95,7 +95,9 @@ class Server:
         shutil.copytree(store_dir, self.dir / "store", copy_function=_link_or_copy)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, MEDSUPPLY_STORE=str(self.dir / "store"), MEDSUPPLY_LOG_LEVEL="WARNING")
+        # steady-state latency: no background preparation of the dependency analysis during the runs
+        env = dict(os.environ, MEDSUPPLY_STORE=str(self.dir / "store"), MEDSUPPLY_LOG_LEVEL="WARNING",
+                   MEDSUPPLY_PREPARE_REPORTS=os.environ.get("MEDSUPPLY_PREPARE_REPORTS", "false"))
         self.log = open(self.dir / "server.log", "wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port),

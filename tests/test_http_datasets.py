@@ -3,6 +3,7 @@ every problem, provenance of each load, idempotent re-uploads."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,21 @@ def test_delete_without_credentials_is_401(live_server: str) -> None:
     assert httpx.delete(f"{live_server}/datasets/0123456789abcdef").status_code == 401
 
 
+def _prepared(live_server: str) -> dict:
+    return httpx.get(f"{live_server}/health", timeout=10).json()["reports_prepared"]
+
+
 def test_multipart_csv_upload_is_listed_inspected_and_deleted(live_server: str) -> None:
     files = {"file": ("http-products.csv", PRODUCTS.encode(), "text/csv")}
+    prepared_before = _prepared(live_server)["store_revision"]
     created = httpx.post(f"{live_server}/datasets", files=files, headers={**AUTH, "From": "steward@example.org"},
                          timeout=120)
     assert created.status_code == 201, created.text
+    deadline = time.monotonic() + 120  # the dependency analysis is prepared again for the loaded data
+    while not (_prepared(live_server)["state"] == "ready" and _prepared(live_server)["store_revision"] != prepared_before) \
+            and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert _prepared(live_server)["store_revision"] != prepared_before
     load = created.json()
     assert load["file"] == "http-products.csv" and load["loaded_by"] == "steward@example.org"
     assert created.headers["location"] == f"/datasets/{load['id']}"

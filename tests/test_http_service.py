@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,21 @@ def test_health_says_the_store_is_reachable_and_gives_the_dataset_version(live_s
     body = httpx.get(f"{live_server}/health", timeout=10).json()
     assert body["status"] == "ok" and body["store"] == "reachable"
     assert body["dataset_version"] and body["query_workers"] >= 1
+
+
+def test_the_service_prepares_todays_dependency_analysis_in_the_background(live_server: str) -> None:
+    """Started with the default settings, the service reads today's supply facts and builds the
+    analysis after it starts; /health says how far it got, and a report is then served warm."""
+    import time
+    deadline = time.monotonic() + 120
+    prepared = httpx.get(f"{live_server}/health", timeout=10).json()["reports_prepared"]
+    while prepared["state"] in ("idle", "preparing") and time.monotonic() < deadline:
+        time.sleep(0.5)
+        prepared = httpx.get(f"{live_server}/health", timeout=10).json()["reports_prepared"]
+    assert prepared["state"] == "ready", prepared
+    assert prepared["date"] == date.today().isoformat() and prepared["seconds"] is not None
+    report = httpx.get(f"{live_server}/reports/dependencies", params={"scope": "union-list"}, timeout=60)
+    assert report.status_code == 200
 
 
 def test_every_response_carries_a_request_id_and_echoes_the_callers(live_server: str) -> None:

@@ -10,6 +10,7 @@ problem (file, row, column or triple, value, why).
 from __future__ import annotations
 
 import hmac
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,7 @@ async def post_dataset(request: Request, response: Response, mapping: str | None
     finally:
         for path in saved:
             path.unlink(missing_ok=True)
+    _prepare_again(request, store, settings)
     if all(r.get("unchanged") for r in results):
         response.status_code = 200
     if len(results) == 1:
@@ -114,6 +116,16 @@ def get_dataset(load_id: str, store: OxigraphStore = Depends(deps.store)) -> dic
 
 
 @router.delete("/datasets/{load_id}", operation_id="deleteDataset", summary="Delete a load and its graph")
-def delete_dataset(load_id: str, agent: str = Depends(writer),
-                   store: OxigraphStore = Depends(deps.store)) -> dict[str, Any]:
-    return {"deleted": loads.delete_load(store, load_id), "deleted_by": agent}
+def delete_dataset(load_id: str, request: Request, agent: str = Depends(writer),
+                   store: OxigraphStore = Depends(deps.store),
+                   settings: Settings = Depends(deps.settings)) -> dict[str, Any]:
+    deleted = loads.delete_load(store, load_id)
+    _prepare_again(request, store, settings)
+    return {"deleted": deleted, "deleted_by": agent}
+
+
+def _prepare_again(request: Request, store: OxigraphStore, settings: Settings) -> None:
+    """After a load or a deletion the prepared dependency analysis is stale: prepare it again."""
+    preparation = getattr(request.app.state, "preparation", None)
+    if preparation is not None and settings.prepare_reports:
+        preparation.start(store, date.today())

@@ -91,7 +91,7 @@ def all_from_store(store: Any, on: date, queries_dir: Path, kind_property: str,
                 if node is None:
                     node = snaps[product] = Snapshot(product)
                 lines.into(node, record, query.name)
-            say(f"read {query.name} ({len(snaps)} products)")
+            say(f"read {query.name} ({len(snaps)} products{'' if part.whole else ' in this process'})")
         for query in families:
             if query in records:
                 continue
