@@ -162,6 +162,24 @@ class SupplyAnalysis:
     substances: dict[str, tuple[Verdict, dict[str, SupplyCut]]] = field(default_factory=dict)
     profiles: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[ProfileMetrics, ProductCut, Verdict]] = \
         field(default_factory=dict)
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], ProfileGroup] | None = None
+    """The products of each profile (substances, ATC codes), grouped on the first report."""
+
+
+@dataclass(frozen=True)
+class ProfileGroup:
+    """The products of one profile, sorted, and the graphs that state them."""
+
+    products: list[str]
+    graphs: frozenset[str]
+
+
+def _profile_groups(facts: SupplyFacts) -> dict[tuple[tuple[str, ...], tuple[str, ...]], ProfileGroup]:
+    members: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = defaultdict(list)
+    for product, product_substances in facts.product_substances.items():
+        members[(product_substances, facts.product_atc.get(product, ()))].append(product)
+    return {key: ProfileGroup(sorted(products), frozenset(facts.product_graph.get(p, "") for p in products))
+            for key, products in members.items()}
 
 
 def supply_analysis(store: OxigraphStore, on: date, facts: SupplyFacts, tiers: tuple[str, ...],
@@ -227,13 +245,13 @@ def build_dependency_report(
         ))
     substance_index = {s.iri: s for s in substances}
 
-    say(f"grouping {len(facts.product_substances)} products by profile")
-    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = defaultdict(list)
-    for product, product_substances in facts.product_substances.items():
-        groups[(product_substances, facts.product_atc.get(product, ()))].append(product)
+    if analysis.groups is None:
+        say(f"grouping {len(facts.product_substances)} products by profile")
+        analysis.groups = _profile_groups(facts)
+    groups = analysis.groups
     profiles: list[ProductProfile] = []
     profile_counts: dict[tuple[str, ...], list[int]] = defaultdict(lambda: [0, 0])
-    for (product_substances, atc_codes), products in groups.items():
+    for (product_substances, atc_codes), group in groups.items():
         expanded = tuple(sorted(set(product_substances) | {c for s in product_substances for c in components.get(s, ())}))
         substance_atcs = tuple(a for s in expanded for a in (facts.substances[s].atc_codes if s in facts.substances else ()))
         reasons = _reasons_of(expanded + atc_codes + substance_atcs, facts)
@@ -255,17 +273,17 @@ def build_dependency_report(
             substances=product_substances, atc_codes=atc_codes,
             chapter=min(chapter_codes) if chapter_codes else None, reasons=reasons, metrics=pm,
             cut=cut, verdict=profile_verdict,
-            synthetic=_is_synthetic(metric_graphs | {facts.product_graph.get(p, "") for p in products}, synthetic),
-            products=sorted(products),
+            synthetic=_is_synthetic(metric_graphs | group.graphs, synthetic),
+            products=group.products,
         )
         profiles.append(profile)
         counts = profile_counts[product_substances]
-        counts[0] += len(products)
+        counts[0] += len(group.products)
         if profile.verdict.essential_by:
-            counts[1] += len(products)
+            counts[1] += len(group.products)
         for s in expanded:
             if s in substance_index:
-                substance_index[s].products += len(products)
+                substance_index[s].products += len(group.products)
     profiles.sort(key=lambda p: (p.substances, p.atc_codes))
 
     say("finding single points of failure")
