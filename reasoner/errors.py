@@ -85,3 +85,11 @@ class RuleDataError(MedsupplyError):
 
     http_status = 500
     title = "Rule data is inconsistent"
+
+
+class QueryDataError(MedsupplyError):
+    """A project query (``queries/``) does not give what its reader expects: a column missing, a
+    malformed result line. A fault in the project's data, not in the request."""
+
+    http_status = 500
+    title = "Query data is inconsistent"

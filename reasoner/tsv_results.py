@@ -15,7 +15,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from reasoner.errors import RuleDataError
+from reasoner.errors import QueryDataError
 
 _ESCAPE = re.compile(r"\\(.)")
 _UNESCAPED = {"t": "\t", "n": "\n", "r": "\r", "b": "\b", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
@@ -54,7 +54,7 @@ def tsv_rows(data: bytes, columns: tuple[str, ...], where: str) -> Iterator[list
     header = [name.lstrip("?") for name in lines[0].split("\t")] if lines else []
     missing = [c for c in columns if c not in header]
     if missing:
-        raise RuleDataError(f"query results lack the column(s) {', '.join(missing)} (it selects {', '.join(header)})",
+        raise QueryDataError(f"query results lack the column(s) {', '.join(missing)} (it selects {', '.join(header)})",
                             where=where)
     picks = [header.index(c) for c in columns]
     width = len(header)
@@ -63,5 +63,5 @@ def tsv_rows(data: bytes, columns: tuple[str, ...], where: str) -> Iterator[list
             continue
         fields = line.split("\t")
         if len(fields) != width:  # no tab may appear in a term: TSV escapes them in literals
-            raise RuleDataError(f"malformed TSV result line: {line[:120]!r}", where=where)
+            raise QueryDataError(f"malformed TSV result line: {line[:120]!r}", where=where)
         yield [plain(fields[i]) for i in picks]

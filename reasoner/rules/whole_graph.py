@@ -29,7 +29,7 @@ from reasoner.errors import RuleDataError
 from reasoner.tsv_results import query_tsv, unescape
 from reasoner.queries import NamedQuery
 from reasoner.rules.snapshot import (
-    Otherwise, Snapshot, TermCache, declared_facts, family_rows, group_rows, otherwise_by_family, record_line,
+    Otherwise, Snapshot, TermCache, declared_facts, group_rows, otherwise_by_family, record_line,
     rows_noting_cover, to_term, whole_graph_queries,
 )
 
