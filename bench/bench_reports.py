@@ -123,6 +123,7 @@ def main() -> int:
              "prepared in s |",
              "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
+        r = {k: ("–" if v is None else v) for k, v in r.items()}
         lines.append(
             f"| {r['products']:,} | {r['store_quads']:,} | {r['report_products_in_scope']:,} | {r['report_cold_s']} | "
             f"{r['report_best_s']} / {r['report_median_s']} | {r['report_with_names_s']} | "
