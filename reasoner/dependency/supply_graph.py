@@ -202,27 +202,26 @@ class SinglePointOfFailure:
 
 
 def single_points_of_failure(
-    cuts: Mapping[tuple[str, str], SupplyCut], profile_counts: Mapping[tuple[str, ...], tuple[int, int]],
-    tiers: Sequence[str], components: Mapping[str, Sequence[str]] | None = None,
-    product_cuts: Mapping[tuple[str, str], SupplyCut] | LazyCuts | None = None,
+    cuts: Iterable[SupplyCut], products: Iterable[tuple[ProductCut, int, int]],
 ) -> list[SinglePointOfFailure]:
     """Every country and supplier that alone can stop a supply, with how many (critical) products it stops.
 
-    ``profile_counts`` maps a product's substance set to (products, critical products) having it, so
-    a million products cost one pass over their distinct substance sets.
+    ``cuts`` are the supplies looked at; ``products`` gives, per group of products sharing a cut (a
+    product profile), its cut and how many products and critical products it stands for: a
+    million products cost one pass over their profiles.
     """
     supplies: dict[Node, list[tuple[str, str]]] = defaultdict(list)
-    for (substance, tier), cut in cuts.items():
+    for cut in cuts:
         for vertex in cut.cut_vertices:
-            supplies[vertex].append((substance, tier))
-    products: Counter[Node] = Counter()
+            supplies[vertex].append((cut.substance, cut.tier))
+    stopped: Counter[Node] = Counter()
     critical: Counter[Node] = Counter()
-    for substances, (n, n_critical) in profile_counts.items():
-        for vertex in set(product_cut(substances, product_cuts or cuts, tiers, components).cut_vertices):
-            products[vertex] += n
+    for cut, n, n_critical in products:
+        for vertex in cut.cut_vertices:
+            stopped[vertex] += n
             critical[vertex] += n_critical
     return sorted(
-        (SinglePointOfFailure(node, tuple(sorted(items)), products[node], critical[node])
+        (SinglePointOfFailure(node, tuple(sorted(items)), stopped[node], critical[node])
          for node, items in supplies.items()),
         key=lambda s: (-s.critical_products, -s.products, -len(s.substances), s.node),
     )
