@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from reasoner.dependency.facts import stock_positions, supply_facts
+from reasoner.dependency.facts import supply_facts
 from reasoner.dependency.preparation import Preparation, prepare
 from reasoner.dependency.report import build_dependency_report
+from reasoner.dependency.scenario_basis import product_stock, scenario_basis
 from reasoner.revision_cache import cached
 from reasoner.store import OxigraphStore
 
@@ -16,10 +17,12 @@ ON = date(2026, 11, 23)
 def test_a_prepared_store_serves_reports_and_scenarios_from_what_was_prepared(store: OxigraphStore) -> None:
     prepare(store, ON)
     facts = supply_facts(store, ON)
-    positions = stock_positions(store, ON)
+    stock = product_stock(store, ON)
+    basis = scenario_basis(store, ON, facts)
     report = build_dependency_report(store, scope="union-list", on=ON, with_product_names=False)
     assert report.facts is facts
-    assert cached(store, ("stock-positions", ON), lambda: None) is positions
+    assert cached(store, ("product-stock", ON), lambda: None) is stock
+    assert cached(store, ("scenario-basis", ON, id(facts)), lambda: None) is basis
     assert cached(store, ("supply-analysis", ON, id(facts)), lambda: None) is not None
 
 

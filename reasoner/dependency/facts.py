@@ -366,12 +366,6 @@ def supply_facts(store: OxigraphStore, on: date, progress: Progress | None = Non
     return cached(store, ("supply-facts", on), lambda: read_supply_facts(store, on, progress), keep=2)
 
 
-def stock_positions(store: OxigraphStore, on: date) -> dict[str, list[StockPosition]]:
-    """:func:`read_stock_positions` of every product, read once per store revision and date (a
-    scenario needs the positions of most products; the query reads them all in any case)."""
-    return cached(store, ("stock-positions", on), lambda: read_stock_positions(store, on), keep=2)
-
-
 def product_names(store: OxigraphStore) -> dict[str, tuple[str | None, str | None]]:
     """:func:`read_product_names`, read once per store revision (every report and scenario with names
     would otherwise read them again: 10 s at 100k products)."""

@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from reasoner.dependency.facts import stock_positions
+from reasoner.dependency.facts import supply_facts
 from reasoner.dependency.report import build_dependency_report
+from reasoner.dependency.scenario_basis import product_stock, scenario_basis
 
 log = logging.getLogger("medsupply.preparation")
 
@@ -29,9 +30,10 @@ log = logging.getLogger("medsupply.preparation")
 def prepare(store: Any, on: date) -> None:
     """Fill the revision cache of ``store`` with everything a report or scenario on ``on`` reads:
     the supply facts, the analysis of every substance and profile (a report over every scope), the
-    product names and the stock positions."""
+    product names, each product's stock and the basis of every scenario."""
     build_dependency_report(store, scope="all", on=on, with_product_names=True)
-    stock_positions(store, on)
+    scenario_basis(store, on, supply_facts(store, on))
+    product_stock(store, on)
 
 
 @dataclass

@@ -28,16 +28,15 @@ from __future__ import annotations
 import math
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from reasoner.dataset import loaded_version
 from reasoner.dependency.criteria import load_criteria
-from reasoner.dependency.facts import (
-    Criticality, StockPosition, SupplierEdge, SupplyFacts, product_names, stock_positions,
-    supply_facts,
-)
+from reasoner.dependency.facts import StockPosition, SupplierEdge, SupplyFacts, product_names, supply_facts
+from reasoner.dependency.scenario_basis import Stock, product_stock, scenario_basis
 from reasoner.errors import InputError
 from reasoner.memory import collector_paused
 from reasoner.store import OxigraphStore
@@ -46,7 +45,8 @@ LOST = "lost"
 DEGRADED = "degraded"
 UNAFFECTED = "unaffected"
 UNKNOWN = "unknown"
-NOT_CRITICAL = "not critical"
+RANK = {LOST: 0, DEGRADED: 1, UNKNOWN: 2, UNAFFECTED: 3}
+"""The order of outcomes: lost first."""
 
 Progress = Callable[[str], None]
 
@@ -106,8 +106,9 @@ class ProfileImpact:
     causes: tuple[Cause, ...]
 
 
-@dataclass(frozen=True)
-class ProductOutcome:
+class ProductOutcome(NamedTuple):
+    """What happens to one product (a tuple: a scenario at a million products makes hundreds of thousands)."""
+
     product: str
     status: str
     capacity: float | None
@@ -136,10 +137,9 @@ class ScenarioResult:
     receipt: dict[str, object]
 
 
-def _resolve_countries(names: Sequence[str], facts: SupplyFacts) -> tuple[str, ...]:
+def _resolve_countries(names: Sequence[str], facts: SupplyFacts, known_in_edges: frozenset[str]) -> tuple[str, ...]:
     by_iri = {info.iri: key for key, info in facts.countries.items()}
     resolved: list[str] = []
-    known_in_edges = {e.country for e in facts.edges if e.country}
     for name in names:
         candidate = name.strip()
         key = by_iri.get(candidate) or (candidate.upper() if candidate.upper() in facts.countries else None)
@@ -176,23 +176,21 @@ def run_scenario(
     criteria = load_criteria(store, disruption.start)
     facts = facts or supply_facts(store, disruption.start, say)
     model = criteria.model
-    countries = set(_resolve_countries(disruption.countries, facts))
+    basis = scenario_basis(store, disruption.start, facts)
+    countries = set(_resolve_countries(disruption.countries, facts, basis.countries))
     suppliers, organisations = set(disruption.suppliers), set(disruption.organisations)
-    components = {iri: info.components for iri, info in facts.substances.items() if info.components}
+    by_supply, components = basis.supplies, basis.components
 
     say("finding disrupted suppliers")
-    by_supply: dict[tuple[str, str], list[SupplierEdge]] = defaultdict(list)
-    for edge in facts.edges:
-        if edge.tier not in facts.product_tiers:
-            by_supply[(edge.substance, edge.tier)].append(edge)
     causes_by_supply: dict[tuple[str, str], list[Cause]] = {}
-    for key, edges in by_supply.items():
+    for supply, positions in basis.edges_of(countries, suppliers, organisations).items():
         found = []
-        for edge in edges:
+        for position in positions:
+            edge = by_supply[supply][position]
             because = _cause(edge, countries, suppliers, organisations)
             if because is not None:
                 found.append(Cause(edge.tier, edge.substance, edge.supplier, because))
-        causes_by_supply[key] = found
+        causes_by_supply[supply] = found
     substance_tiers = [t for t in model.tier_order if t not in facts.product_tiers]
     required = [t for t in substance_tiers if t in model.required_tiers]
     optional = [t for t in substance_tiers if t not in model.required_tiers]
@@ -214,7 +212,7 @@ def run_scenario(
             for substance in substances:
                 for supply in supplies_of(substance, tier):
                     total = len(by_supply[(supply, tier)])
-                    hit = causes_by_supply[(supply, tier)]
+                    hit = causes_by_supply.get((supply, tier), ())
                     impacts.append(TierImpact(tier, supply, total, len(hit)))
                     causes.extend(hit)
                     if tier in required:
@@ -245,62 +243,70 @@ def run_scenario(
         return ProfileImpact(UNAFFECTED, 1.0, tuple(impacts), tuple(causes))
 
     stopped = organisations | suppliers
-    say(f"judging {len(facts.product_substances)} products")
+    say(f"judging {basis.products} products in {len(basis.groups)} groups")
     profiles: dict[tuple[tuple[str, ...], tuple[str, ...] | int], ProfileImpact] = {}
-    category_cache: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[str, ...], str | None]] = {}
-    surge = disruption.demand_surge
-    draining: list[str] = []
-    states: list[tuple[str, ProfileImpact, tuple[str, ...], str | None]] = []
-    for product, substances in facts.product_substances.items():
-        mahs = facts.product_mah.get(product, ())
-        # holders count only by number unless one of them is disrupted: products of different
-        # holders with the same substances then share one judgement
-        disrupted_holder = bool(stopped) and not stopped.isdisjoint(mahs)
-        key = (substances, mahs if disrupted_holder else len(mahs))
-        impact = profiles.get(key)
-        if impact is None:
-            impact = profiles[key] = impact_of(substances, mahs)
-        atc_codes = facts.product_atc.get(product, ())
-        ckey = (substances, atc_codes)
-        cats = category_cache.get(ckey)
-        if cats is None:
-            cats = category_cache[ckey] = _categories(substances, atc_codes, facts, components)
-        states.append((product, impact, cats[0], cats[1]))
-        capacity = impact.capacity if impact.capacity is not None else 1.0
-        if surge - capacity > 1e-12:
-            draining.append(product)
-
-    say(f"reading stock positions for {len(draining)} products whose stock would drain")
-    held = stock_positions(store, disruption.start) if draining else {}
+    surge, weeks, start = disruption.demand_surge, disruption.weeks, disruption.start
+    stock: dict[str, Stock] | None = None  # read on first need: a scenario that drains no stock reads none
     synthetic = facts.synthetic_graphs
     outcomes: list[ProductOutcome] = []
+    order: list[int] = []  # each outcome's sort key: status, date it runs short, product IRI, as one integer
+    never, n = date.max.toordinal() + 1, basis.products
     tallies: Counter[tuple[str, str, tuple[str, ...], str | None]] = Counter()
-    for product, impact, categories, chapter in states:
-        capacity = impact.capacity if impact.capacity is not None else 1.0
-        drain = surge - capacity
-        positions = tuple(held.get(product, ())) if drain > 1e-12 else ()
-        cover = sum(p.weeks for p in positions) if positions else None
-        runs_short: bool | None = False
-        until: float | None = None
-        short_on: date | None = None
-        if drain > 1e-12:
-            if cover is None:
-                runs_short = None
+    for group in basis.groups:
+        # holders count only by number unless one of them is disrupted: groups of different
+        # holders with the same substances then share one judgement
+        disrupted_holder = bool(stopped) and not stopped.isdisjoint(group.holders)
+        key = (group.substances, group.holders if disrupted_holder else len(group.holders))
+        impact = profiles.get(key)
+        if impact is None:
+            impact = profiles[key] = impact_of(group.substances, group.holders)
+        status, capacity, categories, chapter = impact.status, impact.capacity, group.categories, group.chapter
+        listed = include_unaffected or status in (LOST, DEGRADED)
+        first_key = RANK[status] * never
+        drain = surge - (capacity if capacity is not None else 1.0)
+        if drain <= 1e-12:  # no stock drawn: nobody runs short, and no position is needed
+            runs_short = None if status == UNKNOWN else False
+            tallies[(status, "short_unknown" if runs_short is None else "covered", categories, chapter)] += \
+                len(group.products)
+            if listed:
+                outcomes.extend(ProductOutcome(product, status, capacity, None, False, (), runs_short, None, None,
+                                               impact, chapter, categories) for product in group.products)
+                order.extend((first_key + never - 1) * n + rank for rank in group.ranks)
+            continue
+        if stock is None:
+            say("reading stock positions")
+            stock = product_stock(store, start)
+        short = covered = unknown = 0
+        for product, rank in zip(group.products, group.ranks):
+            held = stock.get(product)
+            if held is None:
+                unknown += 1
+                if listed:
+                    outcomes.append(ProductOutcome(product, status, capacity, None, False, (), None, None, None,
+                                                   impact, chapter, categories))
+                    order.append((first_key + never - 1) * n + rank)
+                continue
+            until = held.weeks / drain
+            if until < weeks:
+                short += 1
+                short_on = start + timedelta(days=math.floor(until * 7))
+                outcomes.append(ProductOutcome(
+                    product, status, capacity, held.weeks, not held.graphs.isdisjoint(synthetic), held.positions,
+                    True, until, short_on, impact, chapter, categories))
+                order.append((first_key + short_on.toordinal()) * n + rank)
+                continue
+            if status == UNKNOWN:
+                unknown += 1
             else:
-                until = cover / drain
-                runs_short = until < disruption.weeks
-                if runs_short:
-                    short_on = disruption.start + timedelta(days=math.floor(until * 7))
-        if impact.status == UNKNOWN and runs_short is False:
-            runs_short = None
-        short_key = "runs_short" if runs_short else ("short_unknown" if runs_short is None else "covered")
-        tallies[(impact.status, short_key, categories, chapter)] += 1
-        if include_unaffected or impact.status in (LOST, DEGRADED) or runs_short:
-            outcomes.append(ProductOutcome(
-                product, impact.status, impact.capacity, cover,
-                any(p.graph in synthetic for p in positions), positions, runs_short, until, short_on, impact,
-                chapter, categories,
-            ))
+                covered += 1
+            if listed:
+                outcomes.append(ProductOutcome(
+                    product, status, capacity, held.weeks, not held.graphs.isdisjoint(synthetic), held.positions,
+                    None if status == UNKNOWN else False, until, None, impact, chapter, categories))
+                order.append((first_key + never - 1) * n + rank)
+        for short_key, count in (("runs_short", short), ("covered", covered), ("short_unknown", unknown)):
+            if count:
+                tallies[(status, short_key, categories, chapter)] += count
     by_category: dict[str, Counter[str]] = defaultdict(Counter)
     by_chapter: dict[str, Counter[str]] = defaultdict(Counter)
     totals: Counter[str] = Counter()
@@ -308,10 +314,9 @@ def run_scenario(
         for counter in (totals, *(by_category[c] for c in categories), by_chapter[chapter or "?"]):
             counter[status] += count
             counter[short_key] += count
-    outcomes.sort(key=lambda o: ({LOST: 0, DEGRADED: 1, UNKNOWN: 2, UNAFFECTED: 3}[o.status],
-                                 o.short_on or date.max, o.product))
+    outcomes = [outcomes[i] for i in sorted(range(len(outcomes)), key=order.__getitem__)]
     say(f"scenario done in {time.perf_counter() - started:.1f} s")
-    totals_dict: dict[str, object] = {"products": len(states), **dict(sorted(totals.items()))}
+    totals_dict: dict[str, object] = {"products": sum(tallies.values()), **dict(sorted(totals.items()))}
     receipt = {
         "date": disruption.start.isoformat(), "dataset_version": loaded_version(store),
         "named_graphs": store.named_graphs(), "criteria_origin": criteria.origin,
@@ -325,26 +330,6 @@ def run_scenario(
         {k: dict(v) for k, v in sorted(by_category.items())}, {k: dict(v) for k, v in sorted(by_chapter.items())},
         facts, receipt,
     )
-
-
-def _categories(substances: Iterable[str], atc_codes: tuple[str, ...], facts: SupplyFacts,
-                components: dict[str, tuple[str, ...]]) -> tuple[tuple[str, ...], str | None]:
-    """The critical categories (list or colour labels) of a product, and its ATC chapter."""
-    subjects: list[str] = []
-    for s in substances:
-        subjects.append(s)
-        subjects.extend(components.get(s, ()))
-        info = facts.substances.get(s)
-        if info:
-            subjects.extend(info.atc_codes)
-    subjects.extend(atc_codes)
-    reasons: set[Criticality] = set()
-    for subject in subjects:
-        reasons.update(facts.criticality.get(subject, ()))
-    labels = tuple(sorted({r.label or r.reason.rsplit("/", 1)[-1].rsplit("#", 1)[-1] for r in reasons})) or (NOT_CRITICAL,)
-    chapter_atcs = atc_codes or tuple(a for s in substances for a in (facts.substances[s].atc_codes if s in facts.substances else ()))
-    chapters = sorted({facts.atc[a].chapter for a in chapter_atcs if a in facts.atc})
-    return labels, (chapters[0] if chapters else None)
 
 
 def outcome_as_dict(outcome: ProductOutcome, facts: SupplyFacts, names: dict[str, tuple[str | None, str | None]] | None = None) -> dict[str, object]:
