@@ -65,6 +65,8 @@ def test_cli_writes_the_report_and_shows_progress_on_stderr(prepared_store_dir: 
     assert output.read_text().startswith("scope,report_date,dataset_version,substance")
     scenario = subprocess.run(
         [sys.executable, "-m", "api.cli", "--store", str(store), "scenario", "--country", "IN", "--weeks", "8",
-         "--surge", "1.5", "--date", "2026-11-23", "--quiet"], capture_output=True, text=True, timeout=300)
+         "--surge", "1.5", "--date", "2026-11-23", "--limit", "2", "--quiet"], capture_output=True, text=True, timeout=300)
     assert scenario.returncode == 0, scenario.stderr
-    assert json.loads(scenario.stdout)["scenario"]["countries"] == ["IN"]
+    document = json.loads(scenario.stdout)
+    assert document["scenario"]["countries"] == ["IN"]
+    assert len(document["products"]) == 2 and document["listed"]["of"] > 2

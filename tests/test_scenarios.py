@@ -94,6 +94,19 @@ def test_scenario_endpoint_answers_for_china_on_the_default_dataset(live_server:
     assert "J" in body["by_atc_chapter"]
 
 
+def test_scenario_endpoint_lists_only_the_most_severe_products_up_to_a_limit_and_still_counts_all(
+        live_server: str) -> None:
+    asked = {"countries": ["CN"], "weeks": 8, "demand_surge": 1.5, "date": "2026-11-23"}
+    everything = httpx.post(f"{live_server}/scenarios/disruption", timeout=120, json=asked).json()
+    first = httpx.post(f"{live_server}/scenarios/disruption", timeout=120, json={**asked, "limit": 3}).json()
+    assert first["listed"] == {"products": 3, "of": len(everything["products"]), "limit": 3}
+    assert everything["listed"]["products"] == everything["listed"]["of"] > 3
+    assert first["products"] == everything["products"][:3] and first["products"][0]["status"] == "lost"
+    assert first["totals"] == everything["totals"] and first["by_atc_chapter"] == everything["by_atc_chapter"]
+    refused = httpx.post(f"{live_server}/scenarios/disruption", timeout=60, json={**asked, "limit": -1})
+    assert refused.status_code == 422 and "limit" in refused.text
+
+
 def test_scenario_endpoint_refuses_bad_input_as_a_problem(live_server: str) -> None:
     response = httpx.post(f"{live_server}/scenarios/disruption", timeout=60,
                           json={"countries": ["CN"], "weeks": -1})

@@ -53,6 +53,8 @@ class DisruptionRequest(BaseModel):
     demand_surge: float = Field(1.0, gt=0, description="demand factor during the disruption (1.0 = normal)")
     date: str | None = Field(None, description="start date YYYY-MM-DD (default today)")
     include_unaffected: bool = Field(False, description="list unaffected products too")
+    limit: int | None = Field(None, ge=0, description="list at most this many products, the most severe first "
+                                                      "(totals always count every product)")
 
 
 @router.post("/scenarios/disruption", operation_id="runDisruptionScenario",
@@ -61,4 +63,4 @@ def disruption_scenario(request: DisruptionRequest, store: OxigraphStore = Depen
     disruption = Disruption(tuple(request.countries), tuple(request.suppliers), tuple(request.organisations),
                             request.weeks, request.demand_surge, parse_date(request.date))
     result = run_scenario(store, disruption, include_unaffected=request.include_unaffected)
-    return scenario_as_dict(result, product_names_for(store, result))
+    return scenario_as_dict(result, product_names_for(store, result), request.limit)

@@ -26,6 +26,8 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument("--date", help="start date YYYY-MM-DD (default today)")
     parser.add_argument("--format", choices=("json", "csv"), default="json", help="output format (default json)")
     parser.add_argument("--all-products", action="store_true", help="list unaffected products too")
+    parser.add_argument("--limit", type=int, help="list at most this many products, the most severe first "
+                                                  "(totals always count every product)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress on standard error")
     parser.set_defaults(func=_run)
 
@@ -42,7 +44,7 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError("name at least one --country, --supplier or --organisation", where="arguments")
     store = open_store(settings_from(args), progress=say)
     result = run_scenario(store, disruption, progress=say, include_unaffected=args.all_products)
-    document = scenario_as_dict(result, product_names_for(store, result))
+    document = scenario_as_dict(result, product_names_for(store, result), args.limit)
     if args.format == "json":
         print_json(document)
         return 0

@@ -370,8 +370,14 @@ def product_names_for(store: OxigraphStore, result: ScenarioResult) -> dict[str,
     return product_names(store)
 
 
-def scenario_as_dict(result: ScenarioResult, names: dict[str, tuple[str | None, str | None]] | None = None) -> dict[str, object]:
+def scenario_as_dict(result: ScenarioResult, names: dict[str, tuple[str | None, str | None]] | None = None,
+                     limit: int | None = None) -> dict[str, object]:
+    """The scenario as JSON-ready data; with ``limit``, only the first products of the list (the most
+    severe: lost, then degraded, earliest to run short first), while totals still count every product."""
+    if limit is not None and limit < 0:
+        raise InputError(f"limit must be 0 or more, not {limit}", where="limit")
     d = result.disruption
+    listed = result.outcomes if limit is None else result.outcomes[:limit]
     return {
         "scenario": {
             "countries": list(result.resolved_countries), "suppliers": list(d.suppliers),
@@ -379,6 +385,7 @@ def scenario_as_dict(result: ScenarioResult, names: dict[str, tuple[str | None, 
             "date": d.start.isoformat(),
         },
         "totals": result.totals, "by_critical_category": result.by_category, "by_atc_chapter": result.by_chapter,
-        "products": [outcome_as_dict(o, result.facts, names) for o in result.outcomes],
+        "products": [outcome_as_dict(o, result.facts, names) for o in listed],
+        "listed": {"products": len(listed), "of": len(result.outcomes), "limit": limit},
         "receipt": result.receipt,
     }
