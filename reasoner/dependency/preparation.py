@@ -16,11 +16,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from reasoner.dependency.facts import supply_facts
+from reasoner.dependency.facts import product_names, supply_facts
 from reasoner.dependency.report import build_dependency_report
 from reasoner.dependency.scenario_basis import product_stock, scenario_basis
 
@@ -30,10 +31,15 @@ log = logging.getLogger("medsupply.preparation")
 def prepare(store: Any, on: date) -> None:
     """Fill the revision cache of ``store`` with everything a report or scenario on ``on`` reads:
     the supply facts, the analysis of every substance and profile (a report over every scope), the
-    product names, each product's stock and the basis of every scenario."""
-    build_dependency_report(store, scope="all", on=on, with_product_names=True)
-    scenario_basis(store, on, supply_facts(store, on))
-    product_stock(store, on)
+    product names, each product's stock and the basis of every scenario.
+
+    The stock and the names are read in a second thread meanwhile: the store evaluates queries
+    without holding the GIL, so the reads share the machine's cores."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="medsupply-preparation-reads") as reads:
+        stock_and_names = reads.submit(lambda: (product_stock(store, on), product_names(store)))
+        build_dependency_report(store, scope="all", on=on, with_product_names=False)
+        scenario_basis(store, on, supply_facts(store, on))
+        stock_and_names.result()
 
 
 @dataclass

@@ -20,7 +20,9 @@ demand surge factor. For every product:
   caused it.
 
 Totals count products by critical category (the reasons they are critical) and by ATC chapter.
-Products are grouped by (substances, MAHs) so a million products cost one pass.
+A scenario starts from its date's :mod:`.scenario_basis` (products grouped by substances, holders
+and categories; supplier edges indexed; stock per product): each group is judged once, and per
+product only its stock is weighed.
 """
 
 from __future__ import annotations
