@@ -36,9 +36,11 @@ from datetime import date, timedelta
 from typing import NamedTuple
 
 from reasoner.dataset import loaded_version
-from reasoner.dependency.criteria import load_criteria
+from reasoner.dependency.criteria import SupplyModel, load_criteria
 from reasoner.dependency.facts import StockPosition, SupplierEdge, SupplyFacts, product_names, supply_facts
-from reasoner.dependency.scenario_basis import Stock, product_stock, scenario_basis
+from reasoner.dependency.scenario_basis import (
+    ProductGroup, ScenarioBasis, Stock, Supply, product_stock, scenario_basis,
+)
 from reasoner.errors import InputError
 from reasoner.memory import collector_paused
 from reasoner.store import OxigraphStore
@@ -166,6 +168,95 @@ def _cause(edge: SupplierEdge, countries: set[str], suppliers: set[str], organis
     return None
 
 
+def _disrupted_supplies(basis: ScenarioBasis, countries: set[str], suppliers: set[str],
+                        organisations: set[str]) -> dict[Supply, list[Cause]]:
+    """The disrupted suppliers of each touched supply, in the order of its edges, and why."""
+    disrupted: dict[Supply, list[Cause]] = {}
+    for supply, positions in basis.edges_of(countries, suppliers, organisations).items():
+        found = []
+        for position in positions:
+            edge = basis.supplies[supply][position]
+            because = _cause(edge, countries, suppliers, organisations)
+            if because is not None:
+                found.append(Cause(edge.tier, edge.substance, edge.supplier, because))
+        disrupted[supply] = found
+    return disrupted
+
+
+class _SupplyImpacts:
+    """What one disruption does to the supply of each group of products: each combination of
+    substances and holders judged once."""
+
+    def __init__(self, basis: ScenarioBasis, disrupted: dict[Supply, list[Cause]], model: SupplyModel,
+                 product_tiers: frozenset[str], stopped: set[str]) -> None:
+        self._supplies, self._components, self._disrupted = basis.supplies, basis.components, disrupted
+        substance_tiers = [t for t in model.tier_order if t not in product_tiers]
+        self._required = [t for t in substance_tiers if t in model.required_tiers]
+        self._optional = [t for t in substance_tiers if t not in model.required_tiers]
+        self._product_tier = next(iter(sorted(product_tiers)), None)
+        self._product_tier_required = self._product_tier in model.required_tiers
+        self._stopped = stopped
+        self._judged: dict[tuple[tuple[str, ...], tuple[str, ...] | int], ProfileImpact] = {}
+
+    def of(self, group: ProductGroup) -> ProfileImpact:
+        # holders count only by number unless one of them is disrupted: groups of different
+        # holders with the same substances then share one judgement
+        disrupted_holder = bool(self._stopped) and not self._stopped.isdisjoint(group.holders)
+        key = (group.substances, group.holders if disrupted_holder else len(group.holders))
+        impact = self._judged.get(key)
+        if impact is None:
+            impact = self._judged[key] = self._judge(group.substances, group.holders)
+        return impact
+
+    def _supplies_of(self, substance: str, tier: str) -> list[str]:
+        """The substance itself where it has suppliers at ``tier``, else its components if they all have."""
+        if (substance, tier) in self._supplies:
+            return [substance]
+        parts = self._components.get(substance, ())
+        if parts and all((p, tier) in self._supplies for p in parts):
+            return list(parts)
+        return []
+
+    def _judge(self, substances: tuple[str, ...], holders: tuple[str, ...]) -> ProfileImpact:
+        impacts: list[TierImpact] = []
+        causes: list[Cause] = []
+        lost = degraded = known = False
+        capacity = 1.0
+        for tier in self._required + self._optional:
+            required = tier in self._required
+            for substance in substances:
+                for supply in self._supplies_of(substance, tier):
+                    total = len(self._supplies[(supply, tier)])
+                    hit = self._disrupted.get((supply, tier), ())
+                    impacts.append(TierImpact(tier, supply, total, len(hit)))
+                    causes.extend(hit)
+                    known = known or required
+                    if not hit:
+                        continue
+                    if required and len(hit) >= total:
+                        lost = True
+                    elif required:
+                        degraded = True
+                        capacity = min(capacity, (total - len(hit)) / total)
+                    else:
+                        degraded = True
+        if self._product_tier is not None and holders:
+            hit_holders = [m for m in holders if m in self._stopped]
+            impacts.append(TierImpact(self._product_tier, "", len(holders), len(hit_holders)))
+            causes.extend(Cause(self._product_tier, "", m, "organisation") for m in hit_holders)
+            if self._product_tier_required and hit_holders and len(hit_holders) == len(holders):
+                lost = True
+            elif hit_holders:
+                degraded = True
+        if lost:
+            return ProfileImpact(LOST, 0.0, tuple(impacts), tuple(causes))
+        if degraded:
+            return ProfileImpact(DEGRADED, capacity, tuple(impacts), tuple(causes))
+        if not known:
+            return ProfileImpact(UNKNOWN, None, tuple(impacts), tuple(causes))
+        return ProfileImpact(UNAFFECTED, 1.0, tuple(impacts), tuple(causes))
+
+
 @collector_paused()
 def run_scenario(
     store: OxigraphStore, disruption: Disruption, *, progress: Progress | None = None,
@@ -181,72 +272,11 @@ def run_scenario(
     basis = scenario_basis(store, disruption.start, facts)
     countries = set(_resolve_countries(disruption.countries, facts, basis.countries))
     suppliers, organisations = set(disruption.suppliers), set(disruption.organisations)
-    by_supply, components = basis.supplies, basis.components
 
     say("finding disrupted suppliers")
-    causes_by_supply: dict[tuple[str, str], list[Cause]] = {}
-    for supply, positions in basis.edges_of(countries, suppliers, organisations).items():
-        found = []
-        for position in positions:
-            edge = by_supply[supply][position]
-            because = _cause(edge, countries, suppliers, organisations)
-            if because is not None:
-                found.append(Cause(edge.tier, edge.substance, edge.supplier, because))
-        causes_by_supply[supply] = found
-    substance_tiers = [t for t in model.tier_order if t not in facts.product_tiers]
-    required = [t for t in substance_tiers if t in model.required_tiers]
-    optional = [t for t in substance_tiers if t not in model.required_tiers]
-    product_tier = next(iter(sorted(facts.product_tiers)), None)
-
-    def supplies_of(substance: str, tier: str) -> list[str]:
-        if (substance, tier) in by_supply:
-            return [substance]
-        parts = components.get(substance, ())
-        return [p for p in parts if (p, tier) in by_supply] if parts and all((p, tier) in by_supply for p in parts) else []
-
-    def impact_of(substances: tuple[str, ...], mahs: tuple[str, ...]) -> ProfileImpact:
-        impacts: list[TierImpact] = []
-        causes: list[Cause] = []
-        lost = degraded = False
-        known = False
-        capacity = 1.0
-        for tier in required + optional:
-            for substance in substances:
-                for supply in supplies_of(substance, tier):
-                    total = len(by_supply[(supply, tier)])
-                    hit = causes_by_supply.get((supply, tier), ())
-                    impacts.append(TierImpact(tier, supply, total, len(hit)))
-                    causes.extend(hit)
-                    if tier in required:
-                        known = True
-                    if not hit:
-                        continue
-                    if tier in required and len(hit) >= total:
-                        lost = True
-                    elif tier in required:
-                        degraded = True
-                        capacity = min(capacity, (total - len(hit)) / total)
-                    else:
-                        degraded = True
-        if product_tier is not None and mahs:
-            hit_mahs = [m for m in mahs if m in organisations or m in suppliers]
-            impacts.append(TierImpact(product_tier, "", len(mahs), len(hit_mahs)))
-            causes.extend(Cause(product_tier, "", m, "organisation") for m in hit_mahs)
-            if product_tier in model.required_tiers and hit_mahs and len(hit_mahs) == len(mahs):
-                lost = True
-            elif hit_mahs:
-                degraded = True
-        if lost:
-            return ProfileImpact(LOST, 0.0, tuple(impacts), tuple(causes))
-        if degraded:
-            return ProfileImpact(DEGRADED, capacity, tuple(impacts), tuple(causes))
-        if not known:
-            return ProfileImpact(UNKNOWN, None, tuple(impacts), tuple(causes))
-        return ProfileImpact(UNAFFECTED, 1.0, tuple(impacts), tuple(causes))
-
-    stopped = organisations | suppliers
+    impacts = _SupplyImpacts(basis, _disrupted_supplies(basis, countries, suppliers, organisations), model,
+                             facts.product_tiers, organisations | suppliers)
     say(f"judging {basis.products} products in {len(basis.groups)} groups")
-    profiles: dict[tuple[tuple[str, ...], tuple[str, ...] | int], ProfileImpact] = {}
     surge, weeks, start = disruption.demand_surge, disruption.weeks, disruption.start
     stock: dict[str, Stock] | None = None  # read on first need: a scenario that drains no stock reads none
     synthetic = facts.synthetic_graphs
@@ -255,13 +285,7 @@ def run_scenario(
     never, n = date.max.toordinal() + 1, basis.products
     tallies: Counter[tuple[str, str, tuple[str, ...], str | None]] = Counter()
     for group in basis.groups:
-        # holders count only by number unless one of them is disrupted: groups of different
-        # holders with the same substances then share one judgement
-        disrupted_holder = bool(stopped) and not stopped.isdisjoint(group.holders)
-        key = (group.substances, group.holders if disrupted_holder else len(group.holders))
-        impact = profiles.get(key)
-        if impact is None:
-            impact = profiles[key] = impact_of(group.substances, group.holders)
+        impact = impacts.of(group)
         status, capacity, categories, chapter = impact.status, impact.capacity, group.categories, group.chapter
         listed = include_unaffected or status in (LOST, DEGRADED)
         first_key = RANK[status] * never
