@@ -81,10 +81,6 @@ class SupplyAnalysis:
     """The facts analysed (kept, so that the cache key's ``id`` of them cannot be reused)."""
     tiers: tuple[str, ...]
     """The supply model's tiers in order, then any other tier the facts name."""
-    graph_tiers: tuple[str, ...]
-    """The tiers the supply graph analyses (required, and attached to substances)."""
-    by_substance: dict[str, dict[str, TierMetrics]]
-    components: dict[str, tuple[str, ...]]
     substances: list[SubstanceEntry]
     """Every substance, sorted by IRI."""
     profiles: list[ProductProfile]
@@ -122,8 +118,7 @@ def analyse(facts: SupplyFacts, criteria: CriteriaSet, say: Progress) -> SupplyA
             if s in index:
                 index[s].products += len(profile.products)
     api_tier = model.tier_order[0] if model.tier_order else None
-    return SupplyAnalysis(facts, tiers, graph_tiers, by_substance, components, substances, profiles, api_tier,
-                          _concentration(substances, api_tier))
+    return SupplyAnalysis(facts, tiers, substances, profiles, api_tier, _concentration(substances, api_tier))
 
 
 def _reasons_of(subjects: tuple[str, ...], facts: SupplyFacts) -> tuple[Criticality, ...]:

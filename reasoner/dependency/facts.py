@@ -10,6 +10,7 @@ reports at a million products cannot afford the Python binding's cost per term.
 from __future__ import annotations
 
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -343,14 +344,18 @@ def read_product_names(store: OxigraphStore) -> dict[str, tuple[str | None, str 
 
 
 def read_supply_facts(store: OxigraphStore, on: date, progress: Progress | None = None) -> SupplyFacts:
-    """Everything the dependency analysis reads from the graph, valid on ``on``."""
+    """Everything the dependency analysis reads from the graph, valid on ``on``.
+
+    The products are read in a second thread while the supplier edges are: the store evaluates
+    queries without holding the GIL, so the two biggest reads share the machine's cores."""
     say = progress or (lambda _m: None)
-    say("reading supplier edges per tier")
     countries = read_countries(store)
     by_iri = {info.iri: info for info in countries.values()}
-    edges = read_supplier_edges(store, on, by_iri)
-    say("reading products and their substances")
-    product_substances, product_atc, product_mah, product_graph, mah_edges, product_tiers = read_products(store, by_iri)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="medsupply-products-read") as reads:
+        say("reading supplier edges per tier, and products and their substances")
+        products = reads.submit(read_products, store, by_iri)
+        edges = read_supplier_edges(store, on, by_iri)
+        product_substances, product_atc, product_mah, product_graph, mah_edges, product_tiers = products.result()
     say(f"read {len(product_substances)} products; reading substances, lists, ATC chapters, countries, sources")
     return SupplyFacts(
         date=on, edges=edges + mah_edges, product_substances=product_substances, product_atc=product_atc,
