@@ -107,7 +107,7 @@ def analyse(facts: SupplyFacts, criteria: CriteriaSet, say: Progress) -> SupplyA
     graph_tiers = tuple(t for t in tiers if t in model.required_tiers and t not in facts.product_tiers)
     say("building the supply graph (networkx)")
     cuts = SupplyGraph(facts.edges, graph_tiers).lazy_cuts()
-    components = {iri: info.components for iri, info in facts.substances.items() if info.components}
+    components = facts.components
     say("judging substances against the HERA criteria")
     substances = _substance_entries(facts, by_substance, tiers, graph_tiers, cuts, criteria)
     say(f"judging {len(facts.product_substances)} products by profile")

@@ -13,6 +13,7 @@ from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date
 from typing import Any, NamedTuple
 
@@ -120,6 +121,11 @@ class SupplyFacts:
     tier_labels: dict[str, str]
     product_tiers: frozenset[str] = field(default_factory=frozenset)
     """Tiers whose supplier is attached to the product itself (the MAH), not to its substances."""
+
+    @cached_property
+    def components(self) -> dict[str, tuple[str, ...]]:
+        """The components of each combination substance (substances without components left out)."""
+        return {iri: info.components for iri, info in self.substances.items() if info.components}
 
     @property
     def synthetic_graphs(self) -> frozenset[str]:

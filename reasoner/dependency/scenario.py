@@ -188,8 +188,9 @@ class _SupplyImpacts:
     substances and holders judged once."""
 
     def __init__(self, basis: ScenarioBasis, disrupted: dict[Supply, list[Cause]], model: SupplyModel,
-                 product_tiers: frozenset[str], stopped: set[str]) -> None:
-        self._supplies, self._components, self._disrupted = basis.supplies, basis.components, disrupted
+                 facts: SupplyFacts, stopped: set[str]) -> None:
+        product_tiers = facts.product_tiers
+        self._supplies, self._components, self._disrupted = basis.supplies, facts.components, disrupted
         substance_tiers = [t for t in model.tier_order if t not in product_tiers]
         self._required = [t for t in substance_tiers if t in model.required_tiers]
         self._optional = [t for t in substance_tiers if t not in model.required_tiers]
@@ -275,7 +276,7 @@ def run_scenario(
 
     say("finding disrupted suppliers")
     impacts = _SupplyImpacts(basis, _disrupted_supplies(basis, countries, suppliers, organisations), model,
-                             facts.product_tiers, organisations | suppliers)
+                             facts, organisations | suppliers)
     say(f"judging {basis.products} products in {len(basis.groups)} groups")
     surge, weeks, start = disruption.demand_surge, disruption.weeks, disruption.start
     stock: dict[str, Stock] | None = None  # read on first need: a scenario that drains no stock reads none

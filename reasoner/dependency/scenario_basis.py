@@ -63,7 +63,6 @@ class ScenarioBasis:
     by_supplier: dict[str, list[tuple[Supply, int]]]
     by_operator: dict[str, list[tuple[Supply, int]]]
     """Where each country's, supplier's and operator's edges sit: (supply, position in its list)."""
-    components: dict[str, tuple[str, ...]]
 
     def edges_of(self, countries: Iterable[str], suppliers: Iterable[str], organisations: Iterable[str]) \
             -> dict[Supply, list[int]]:
@@ -97,7 +96,7 @@ def product_stock(store: OxigraphStore, on: date) -> dict[str, Stock]:
 
 
 def form_basis(facts: SupplyFacts) -> ScenarioBasis:
-    components = {iri: info.components for iri, info in facts.substances.items() if info.components}
+    components = facts.components
     rank = {product: n for n, product in enumerate(sorted(facts.product_substances))}
     categories: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[tuple[str, ...], str | None]] = {}
     members: dict[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], str | None], list[str]] = defaultdict(list)
@@ -125,8 +124,8 @@ def form_basis(facts: SupplyFacts) -> ScenarioBasis:
         if edge.operator is not None:
             by_operator[edge.operator].append(place)
     countries = frozenset(e.country for e in facts.edges if e.country)
-    return ScenarioBasis(groups, len(rank), countries, dict(supplies), dict(by_country), dict(by_supplier), dict(by_operator),
-                         components)
+    return ScenarioBasis(groups, len(rank), countries, dict(supplies), dict(by_country), dict(by_supplier),
+                         dict(by_operator))
 
 
 def _categories(substances: Iterable[str], atc_codes: tuple[str, ...], facts: SupplyFacts,
