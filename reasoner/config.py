@@ -31,6 +31,7 @@ class Settings:
     query_workers: int = 2
     check_processes: int = field(default_factory=lambda: os.cpu_count() or 1)
     prepare_reports: bool = True
+    derive_focus_limit: int = 2_000
     write_token: str | None = None
     log_level: str = "INFO"
     base_iri: str = "https://w3id.org/medsupply/"
@@ -68,6 +69,7 @@ def load_settings(**overrides: object) -> Settings:
         "query_workers": int(_env("MEDSUPPLY_QUERY_WORKERS", "2")),
         "check_processes": int(_env("MEDSUPPLY_CHECK_PROCESSES", str(os.cpu_count() or 1))),
         "prepare_reports": _env("MEDSUPPLY_PREPARE_REPORTS", "true").lower() not in ("false", "0", "no"),
+        "derive_focus_limit": int(_env("MEDSUPPLY_DERIVE_FOCUS_LIMIT", "2000")),
         "write_token": os.environ.get("MEDSUPPLY_WRITE_TOKEN") or None,
         "log_level": _env("MEDSUPPLY_LOG_LEVEL", "INFO"),
         "base_iri": _env("MEDSUPPLY_BASE_IRI", "https://w3id.org/medsupply/"),

@@ -112,6 +112,8 @@ class GraphStore(Protocol):
 
     def replace_graph(self, graph: str, quads: Iterable[ox.Quad]) -> int: ...
 
+    def change_graph(self, graph: str, *, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None: ...
+
     def drop_graph(self, graph: str) -> None: ...
 
     def named_graphs(self) -> list[str]: ...
@@ -263,6 +265,20 @@ class OxigraphStore:
         if not written and self._store.contains_named_graph(target):
             self._store.remove_graph(target)
         return written
+
+    @_writes
+    def change_graph(self, graph: str, *, removed: Iterable[ox.Quad], added: Iterable[ox.Quad]) -> None:
+        """Remove some triples of ``graph`` and add others in one transaction (one SPARQL update,
+        which the store applies whole or not at all), so readers see the graph before or after."""
+        if self.read_only:
+            raise Refused("the store is open read-only")
+        target = f"<{ox.NamedNode(graph).value}>"
+        operations = [f"{verb} DATA {{ GRAPH {target} {{\n{body}}} }}" for verb, body in (
+            ("DELETE", "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in removed)),
+            ("INSERT", "".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in added)),
+        ) if body]
+        if operations:
+            self._store.update(" ;\n".join(operations))
 
     @_writes
     def drop_graph(self, graph: str) -> None:

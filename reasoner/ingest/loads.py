@@ -39,7 +39,7 @@ from typing import IO, Any
 import pyoxigraph as ox
 
 from reasoner.config import Settings, load_settings
-from reasoner.derivations import affected, derive
+from reasoner.derivations import reach, rederive
 from reasoner.errors import InputError, MedsupplyError, NotFound, ParseError, ValidationFailed
 from reasoner.ingest.formats import FileInfo, read_tables, sniff
 from reasoner.ingest.mapping import RDF_TYPE, Mapping, Node, choose_mapping, load_mappings, slug
@@ -471,7 +471,7 @@ def load_files(store: OxigraphStore, settings: Settings, requests: list[LoadRequ
             raise NotFound(f"there is no load {replace!r} to replace; see the list of loads", where="replace")
         prepared: list[Prepared] = []
         errors: list[MedsupplyError] = []
-        stale = affected(store, settings, [load_graph(replace)]) if replace else []
+        pending = reach(store, settings, [load_graph(replace)]) if replace else {}
         try:
             for request in requests:
                 try:
@@ -491,8 +491,7 @@ def load_files(store: OxigraphStore, settings: Settings, requests: list[LoadRequ
                 results.append(commit(store, item, agent=agent, replaces=replace,
                                       transaction_limit=transaction_limit, say=say))
             written = [load_graph(item.load_id) for item, r in zip(prepared, results) if not r.get("unchanged")]
-            redo = {q.name: q for q in stale + affected(store, settings, written)}
-            derive(store, settings, say, only=redo.values())
+            rederive(store, reach(store, settings, written, into=pending), say)
             return results
         finally:
             for item in prepared:
@@ -614,9 +613,9 @@ def delete_load(store: OxigraphStore, load_id: str, *, _locked: bool = False) ->
     if not _locked:
         with _write_lock:
             settings = load_settings()
-            stale = affected(store, settings, [load_graph(load_id)])
+            pending = reach(store, settings, [load_graph(load_id)])
             description = delete_load(store, load_id, _locked=True)
-            derive(store, settings, only=stale)
+            rederive(store, pending)
             store.flush()
             return description
     description = _description(store, load_id)
