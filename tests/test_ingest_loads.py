@@ -207,3 +207,33 @@ def test_recovery_drops_a_load_graph_whose_description_was_never_written(fresh_s
     assert loads.recover(fresh_store) == [orphan]
     assert fresh_store.fingerprint() == before
     assert not leftover.exists()
+
+
+def test_recovery_finishes_a_replacement_that_died_before_the_old_load_was_deleted(
+        fresh_store: OxigraphStore, tmp_path: Path) -> None:
+    """A replacement writes the new load with ``prov:wasRevisionOf`` (its commit point) and then
+    deletes the old one; recovery deletes what a process killed in between left, and derives again
+    what the old load reached (here the fact record of its product)."""
+    import datetime as dt
+
+    turtle = ('<https://w3id.org/medsupply/id/product/rvg-{n}> a <https://w3id.org/medsupply/ontology#MedicinalProduct> ; '
+              '<https://w3id.org/medsupply/ontology#registrationNumber> "RVG {n}" ; '
+              '<https://w3id.org/medsupply/ontology#productName> "Replaced product" .\n')
+    first, second = tmp_path / "v1.ttl", tmp_path / "v2.ttl"
+    first.write_text(turtle.format(n=970001), encoding="utf-8")
+    second.write_text(turtle.format(n=970002), encoding="utf-8")
+    [old] = load_files(fresh_store, SETTINGS, [LoadRequest(path=first)], agent="test")
+    records = "SELECT ?p WHERE { ?p ms:factRecord ?r FILTER(?p IN (<https://w3id.org/medsupply/id/product/rvg-970001>)) }"
+    assert fresh_store.select(records)
+    # what commit(..., replaces=old) writes before it deletes the old load
+    prepared = loads.prepare(fresh_store, SETTINGS, LoadRequest(path=second))
+    assert prepared.staged is not None
+    graph = loads.load_graph(prepared.load_id)
+    quads = [loads.ox.Quad(t.subject, t.predicate, t.object, loads.ox.NamedNode(graph))
+             for t in loads.ox.parse(path=str(prepared.staged), format=loads.ox.RdfFormat.N_TRIPLES)]
+    fresh_store.add_quads(quads + loads._metadata(prepared, "test", dt.datetime.now(dt.timezone.utc), len(quads),
+                                                  old["id"]))
+    prepared.staged.unlink()
+    assert loads.recover(fresh_store, SETTINGS) == [loads.load_graph(old["id"])]
+    assert [d["id"] for d in loads.list_loads(fresh_store)] == [prepared.load_id]
+    assert not fresh_store.select(records)

@@ -656,7 +656,9 @@ def recover(store: OxigraphStore, settings: Settings | None = None) -> list[str]
         if "revisionOf" in row:
             old = row["revisionOf"].value.removeprefix(prefix)
             if old != row["id"].value and _description(store, old) is not None:
+                pending = reach(store, settings or load_settings(), [load_graph(old)])
                 delete_load(store, old, _locked=True)
+                rederive(store, pending)
                 dropped.append(load_graph(old))
     folder = staging_dir(store)
     if folder.exists() and store.path is not None:  # the temp folder of in-memory stores is shared
